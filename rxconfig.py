@@ -1,0 +1,33 @@
+"""Reflex configuration. Reflex's own ORM is not used (db_url stays unset): see soulroute/db."""
+
+import os
+
+import reflex as rx
+
+from soulroute.config import get_settings
+
+
+def _cors_origins() -> list[str]:
+    """CORS_ALLOWED_ORIGINS (comma-separated) or the public URL, plus its 127.0.0.1 twin for localhost."""
+    explicit = os.environ.get("CORS_ALLOWED_ORIGINS", "").strip()
+    if explicit:
+        return [o.strip().rstrip("/") for o in explicit.split(",") if o.strip()]
+    public = get_settings().public_url.rstrip("/")
+    origins = [public]
+    if "//localhost" in public:
+        origins.append(public.replace("//localhost", "//127.0.0.1", 1))
+    return origins
+
+
+config = rx.Config(
+    app_name="soulroute",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    cors_allowed_origins=_cors_origins(),
+    deploy_url=get_settings().public_url,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", radius="large"))],
+    # No public sitemap: there is nothing to index behind the sign-in.
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    # Reflex's ORM (rx.Model, `reflex db`) stays off: no db_url, so no sqlite file and no alembic of its own.
+    db_url=None,
+)

@@ -1,0 +1,1 @@
+"""SoulRoute: support tickets that connect students with mental-health counselors."""

@@ -1,0 +1,5 @@
+import sys
+
+from soulroute.cli import main
+
+sys.exit(main())

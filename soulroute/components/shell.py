@@ -1,0 +1,57 @@
+"""The frame every page shares: skip link, header with navigation, one <main>, footer with crisis help."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from soulroute.config import get_settings
+
+MAIN_ID = "main"
+
+
+def skip_link() -> rx.Component:
+    return rx.el.a("Skip to main content", href=f"#{MAIN_ID}", class_name="skip-link")
+
+
+def site_header() -> rx.Component:
+    return rx.el.header(
+        rx.flex(
+            rx.link("SoulRoute", href="/", weight="bold", size="5", high_contrast=True, underline="none"),
+            rx.el.nav(
+                rx.link("Sign in", href="/signin", size="3", weight="medium"),
+                aria_label="Main",
+            ),
+            justify="between",
+            align="center",
+            class_name="shell-bar",
+        ),
+        class_name="site-header",
+    )
+
+
+def site_footer() -> rx.Component:
+    settings = get_settings()
+    return rx.el.footer(
+        rx.box(
+            rx.text("Need help right now?", weight="bold", size="2", as_="p"),
+            rx.text(settings.crisis_line_text, size="2", as_="p"),
+            rx.text(settings.counseling_center_phone, size="2", as_="p"),
+            class_name="shell-bar",
+        ),
+        class_name="site-footer",
+    )
+
+
+def page_shell(*children: rx.Component) -> rx.Component:
+    """Wrap a page's content in the shared landmarks. Each page supplies exactly one h1."""
+    return rx.box(
+        skip_link(),
+        site_header(),
+        rx.el.main(
+            rx.container(*children, size="3", padding_x="4", padding_y="6"),
+            id=MAIN_ID,
+            tab_index=-1,
+        ),
+        site_footer(),
+        class_name="page",
+    )

@@ -1,0 +1,46 @@
+"""Settings read from the environment (every variable is listed in the README)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    # Database. Unset DATABASE_URL means: use the embedded server kept in EMBEDDED_PG_DIR.
+    database_url: str | None = None
+    # The runtime role the app connects as (not superuser, not owner, no BYPASSRLS).
+    app_db_role: str = "soulroute_app"
+    app_db_password: str | None = None
+    # Full URL for the runtime connection; derived from DATABASE_URL and APP_DB_ROLE when unset.
+    app_database_url: str | None = None
+    embedded_pg_dir: Path = REPO_ROOT / ".data" / "postgres"
+    db_pool_size: int = 10
+
+    meeting_base_url: str = "https://meet.jit.si"
+    public_url: str = "http://localhost:3000"
+
+    crisis_line_text: str = (
+        "If you are in immediate danger, call your local emergency number. "
+        "In the US you can call or text 988 (Suicide & Crisis Lifeline) at any time."
+    )
+    counseling_center_phone: str = "+1 555 0100 (Counseling Center, 24/7 line)"
+    crisis_claim_target_minutes: int = 15
+    crisis_escalation_minutes: int = 10
+
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+
+    demo: bool = Field(default=True, validation_alias="SOULROUTE_DEMO")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

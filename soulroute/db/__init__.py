@@ -1,0 +1,1 @@
+"""Data layer: connection handling, identity for row-level security, the embedded server."""

@@ -1,0 +1,1 @@
+"""The ticket domain: validation, rules and operations. Plain Python, no Reflex imports."""

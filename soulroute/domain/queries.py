@@ -1,0 +1,135 @@
+"""Role-appropriate ticket lists. SQL filters, orders and pages; each role's main query is served by
+an index named in the schema, with row-level security applied as a filter on it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import text
+
+from soulroute.db.models import TicketStatus, UserRole
+from soulroute.domain.rules import Actor
+from soulroute.domain.schemas import BoardCursor, BoardFilters, EventRow, TicketRow
+from soulroute.domain.tickets import TICKET_COLUMNS, TICKET_JOINS, _require_role, transaction
+
+BOARD_PAGE = 50
+EXCERPT_CHARS = 240
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_board(
+    actor: Actor,
+    filters: BoardFilters | dict[str, Any] | None = None,
+    after: BoardCursor | None = None,
+    limit: int = BOARD_PAGE,
+) -> list[TicketRow]:
+    """Open tickets this counselor may see: crisis first, then urgency, then oldest (keyset pages)."""
+    _require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
+    f = filters if isinstance(filters, BoardFilters) else BoardFilters.parse(filters or {})
+    where = ["t.status = 'open'"]
+    params: dict[str, Any] = {"limit": max(1, min(limit, 200))}
+    if f.category:
+        where.append("t.category = :category")
+        params["category"] = f.category.value
+    if f.urgency:
+        where.append("t.urgency = :urgency")
+        params["urgency"] = f.urgency.value
+    if f.session_mode:
+        where.append("t.session_mode = :mode")
+        params["mode"] = f.session_mode.value
+    if f.search:
+        where.append("(t.title || ' ' || t.description) ilike :pattern")
+        params["pattern"] = _like_pattern(f.search)
+    if after is not None:
+        where.append(
+            "(t.urgency < cast(:cu as ticket_urgency) or (t.urgency = cast(:cu as ticket_urgency)"
+            " and (t.created_at, t.id) > (:cc, :ci)))"
+        )
+        params |= {"cu": after.urgency.value, "cc": after.created_at, "ci": after.id}
+    sql = f"""
+        select {TICKET_COLUMNS.replace("t.description", f"left(t.description, {EXCERPT_CHARS}) as description")}
+        {TICKET_JOINS}
+        where {" and ".join(where)}
+        order by t.urgency desc, t.created_at, t.id
+        limit :limit
+    """
+    with transaction(actor) as session:
+        return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), params).mappings()]
+
+
+def board_cursor(rows: list[TicketRow]) -> BoardCursor | None:
+    if not rows:
+        return None
+    last = rows[-1]
+    return BoardCursor(urgency=last.urgency, created_at=last.created_at, id=last.id)
+
+
+def list_student_tickets(actor: Actor, status: TicketStatus | str | None = None) -> list[TicketRow]:
+    """The student's own tickets: active ones on top, newest first."""
+    _require_role(actor, UserRole.STUDENT)
+    params: dict[str, Any] = {"me": actor.id}
+    extra = ""
+    if status:
+        params["status"] = TicketStatus(status).value
+        extra = "and t.status = cast(:status as ticket_status)"
+    sql = f"""
+        select {TICKET_COLUMNS} {TICKET_JOINS}
+        where t.student_id = :me {extra}
+        order by t.status in ('completed', 'closed'), t.created_at desc
+        limit 500
+    """
+    with transaction(actor) as session:
+        return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), params).mappings()]
+
+
+def list_caseload(actor: Actor) -> list[TicketRow]:
+    """Tickets the counselor holds (and completed ones still to close), next session first."""
+    _require_role(actor, UserRole.COUNSELOR)
+    sql = f"""
+        select {TICKET_COLUMNS} {TICKET_JOINS}
+        where t.counselor_id = :me and t.status in ('claimed', 'scheduled', 'completed')
+        order by t.status = 'completed', t.scheduled_time nulls last, t.claimed_at
+    """
+    with transaction(actor) as session:
+        return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), {"me": actor.id}).mappings()]
+
+
+def list_crisis_queue(actor: Actor, limit: int = 100) -> list[TicketRow]:
+    """Admin: crisis and high-urgency tickets not yet scheduled, longest waiting first."""
+    _require_role(actor, UserRole.ADMIN)
+    sql = f"""
+        select {TICKET_COLUMNS} {TICKET_JOINS}
+        where t.urgency in ('crisis', 'high') and t.status in ('open', 'claimed')
+        order by t.created_at, t.id
+        limit :limit
+    """
+    with transaction(actor) as session:
+        rows = session.execute(text(sql), {"limit": max(1, min(limit, 500))}).mappings()
+        return [TicketRow.model_validate(dict(r)) for r in rows]
+
+
+def get_tickets(actor: Actor) -> list[TicketRow]:
+    """The list each role starts from: a student's tickets, a counselor's board, the admin's queue."""
+    if actor.role is UserRole.STUDENT:
+        return list_student_tickets(actor)
+    if actor.role is UserRole.COUNSELOR:
+        return list_board(actor)
+    return list_crisis_queue(actor)
+
+
+def ticket_history(actor: Actor, ticket_id: uuid.UUID) -> list[EventRow]:
+    """The ticket's history, oldest first, with the actors' display names."""
+    sql = """
+        select e.id, e.kind, u.display_name as actor_name, u.role as actor_role, e.from_status, e.to_status,
+               e.detail, e.created_at
+        from ticket_events e left join users u on u.id = e.actor_id
+        where e.ticket_id = :id
+        order by e.created_at, e.id
+    """
+    with transaction(actor) as session:
+        return [EventRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": ticket_id}).mappings()]

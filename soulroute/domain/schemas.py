@@ -1,0 +1,207 @@
+"""Pydantic models for every input the domain accepts (the UI validates with the same ones) and
+the typed rows it returns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from soulroute.db.models import SessionMode, TicketCategory, TicketStatus, TicketUrgency, UserRole
+from soulroute.domain.errors import ValidationFailed
+
+TITLE_MIN, TITLE_MAX = 5, 120
+DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 5000
+REASON_MAX = 500
+
+FIELD_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "category": "Category",
+    "urgency": "Urgency",
+    "session_mode": "Session preference",
+    "start": "Date and time",
+    "session_minutes": "Session length",
+    "meeting_link": "Meeting link",
+    "location": "Place",
+    "reason": "Reason",
+    "session_notes": "Session notes",
+    "notes": "Notes for the student",
+    "ticket_id": "Ticket",
+}
+
+
+def _https(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if not value.lower().startswith("https://") or any(c.isspace() or c in '<>"' for c in value) or len(value) > 500:
+        raise ValueError("must be an https:// address")
+    return value
+
+
+Trimmed = Annotated[str, StringConstraints(strip_whitespace=True)]
+HttpsLink = Annotated[str | None, AfterValidator(_https)]
+
+
+class DomainInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]):
+        """Validate `data`, raising ValidationFailed with one readable message per field."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ValidationFailed(field_errors(exc)) from None
+
+
+class TicketCreate(DomainInput):
+    title: Trimmed = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    description: Trimmed = Field(min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX)
+    category: TicketCategory
+    urgency: TicketUrgency
+    session_mode: SessionMode
+    idempotency_key: uuid.UUID | None = None
+
+
+class ScheduleInput(DomainInput):
+    ticket_id: uuid.UUID
+    start: datetime
+    session_minutes: int = Field(default=50, ge=10, le=240)
+    meeting_link: HttpsLink = None
+    location: Trimmed | None = Field(default=None, max_length=200)
+    notes: Trimmed | None = Field(default=None, max_length=2000)
+    reason: Trimmed | None = Field(default=None, max_length=REASON_MAX)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("needs a time zone")
+        return value
+
+
+class ReasonInput(DomainInput):
+    """Release, close, cancel: a ticket and a reason (required or not depending on the action)."""
+
+    ticket_id: uuid.UUID
+    reason: Trimmed | None = Field(default=None, max_length=REASON_MAX)
+
+
+class CompleteInput(DomainInput):
+    ticket_id: uuid.UUID
+    session_notes: Trimmed = Field(min_length=1, max_length=20000)
+
+
+class TicketRow(BaseModel):
+    """One ticket as a list or page shows it. `description` is an excerpt on the board."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    title: str
+    description: str
+    category: TicketCategory
+    urgency: TicketUrgency
+    status: TicketStatus
+    session_mode: SessionMode
+    student_id: uuid.UUID
+    counselor_id: uuid.UUID | None
+    counselor_name: str | None = None
+    student_name: str | None = None
+    scheduled_time: datetime | None = None
+    session_minutes: int = 50
+    meeting_link: str | None = None
+    location: str | None = None
+    notes: str = ""
+    close_reason: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    claimed_at: datetime | None = None
+
+
+class EventRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: str
+    actor_name: str | None
+    actor_role: UserRole | None
+    from_status: TicketStatus | None
+    to_status: TicketStatus | None
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+class BoardFilters(DomainInput):
+    category: TicketCategory | None = None
+    urgency: TicketUrgency | None = None
+    session_mode: SessionMode | None = None
+    search: Trimmed | None = Field(default=None, max_length=100)
+
+
+class BoardCursor(BaseModel):
+    """Keyset position on the board: the last row's (urgency, created_at, id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    urgency: TicketUrgency
+    created_at: datetime
+    id: uuid.UUID
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """One plain-language message per field, naming the field by its label."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "form"
+        if field in out:
+            continue
+        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+        ctx = err.get("ctx") or {}
+        kind = err["type"]
+        if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+            msg = f"{label} is required."
+        elif kind == "string_too_short":
+            msg = f"{label} must be at least {ctx['min_length']} characters."
+        elif kind == "string_too_long":
+            msg = f"{label} must be at most {ctx['max_length']} characters."
+        elif kind == "enum":
+            article = "an" if label[0].lower() in "aeiou" else "a"
+            msg = f"Choose {article} {label.lower()}."
+        elif kind in {"greater_than_equal", "less_than_equal"}:
+            msg = f"{label} must be between 10 and 240 minutes."
+        elif kind == "extra_forbidden":
+            msg = f"Unexpected field {field}."
+        elif kind.startswith("uuid"):
+            msg = f"{label} is not valid."
+        elif kind.startswith("datetime"):
+            msg = f"{label} is not a valid date and time."
+        elif kind == "value_error":
+            msg = f"{label} {str(ctx.get('error', err['msg']))}."
+        elif kind in {"string_type", "int_type", "int_parsing"}:
+            msg = f"{label} has the wrong type."
+        else:
+            msg = f"{label}: {err['msg']}."
+        out[field] = msg
+    return out
+
+
+# The schedule form validates "in-person needs a place" only once it knows the ticket's mode.
+def require_location(data: ScheduleInput, mode: SessionMode) -> None:
+    if mode is SessionMode.IN_PERSON and not data.location:
+        raise ValidationFailed({"location": "Place is required for an in-person session."})
+
