@@ -24,6 +24,12 @@ language sql stable parallel safe as $$
     select nullif(current_setting('soulroute.user_id', true), '')::uuid
 $$;
 
+-- The caller's id if their account is active: what every policy compares with.
+create function app_active_user_id() returns uuid
+language sql stable security definer set search_path = public, pg_temp as $$
+    select id from users where id = app_current_user_id() and is_active
+$$;
+
 -- The caller's role, looked up in the database (never taken from the client). Inactive users have none.
 create function app_current_role() returns user_role
 language sql stable security definer set search_path = public, pg_temp as $$
@@ -328,6 +334,7 @@ drop trigger if exists users_touch on users;
 drop function if exists app_touch_updated_at();
 drop function if exists app_counselor_expertise();
 drop function if exists app_current_role();
+drop function if exists app_active_user_id();
 drop function if exists app_current_user_id();
 """
 

@@ -1,7 +1,8 @@
 """Row-level security: the runtime role, its grants, and the policies on every personal-data table.
 
 The runtime role is not superuser, not the tables' owner and has no BYPASSRLS. RLS is enabled and
-forced. Every current-user lookup in a policy is wrapped in (select …) so PostgreSQL evaluates it
+forced. Policies compare with the caller's id only while their account is active. Every
+current-user lookup in a policy is wrapped in (select …) so PostgreSQL evaluates it
 once per statement (an InitPlan), keeping each role's main query an ordered index scan.
 
 Revision ID: 0003
@@ -28,7 +29,7 @@ TABLES = [
     "record_access_log",
 ]
 
-ME = "(select app_current_user_id())"
+ME = "(select app_active_user_id())"
 ROLE = "(select app_current_role())"
 
 POLICIES = f"""
@@ -147,7 +148,9 @@ def upgrade() -> None:
         """
     )
     for table in TABLES:
-        op.execute(f"alter table {table} enable row level security; alter table {table} force row level security;")
+        op.execute(
+            f"alter table {table} enable row level security; alter table {table} force row level security;"
+        )
     op.execute(POLICIES)
 
 
@@ -156,7 +159,9 @@ def downgrade() -> None:
     for name, table in _policy_names():
         op.execute(f"drop policy if exists {name} on {table}")
     for table in TABLES:
-        op.execute(f"alter table {table} no force row level security; alter table {table} disable row level security;")
+        op.execute(
+            f"alter table {table} no force row level security; alter table {table} disable row level security;"
+        )
     # The role is cluster-wide (other databases may use it): take back what it was given here only.
     op.execute(
         f"""

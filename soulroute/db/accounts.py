@@ -21,7 +21,9 @@ def upsert_user(
     password: str | None = None,
 ) -> uuid.UUID:
     """Create the account, or return the existing one with that email (case-insensitive)."""
-    existing = session.execute(text("select id from users where lower(email) = lower(:e)"), {"e": email}).scalar()
+    existing = session.execute(
+        text("select id from users where lower(email) = lower(:e)"), {"e": email}
+    ).scalar()
     if existing is not None:
         return existing
     return session.execute(

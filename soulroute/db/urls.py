@@ -30,7 +30,5 @@ def runtime_url(settings: Settings | None = None) -> str:
     settings = settings or get_settings()
     if settings.app_database_url:
         return embedded.to_sqlalchemy_url(settings.app_database_url)
-    url = make_url(owner_url(settings)).set(
-        username=settings.app_db_role, password=settings.app_db_password
-    )
+    url = make_url(owner_url(settings)).set(username=settings.app_db_role, password=settings.app_db_password)
     return url.render_as_string(hide_password=False)

@@ -47,7 +47,11 @@ def _https(value: str | None) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if not value.lower().startswith("https://") or any(c.isspace() or c in '<>"' for c in value) or len(value) > 500:
+    if (
+        not value.lower().startswith("https://")
+        or any(c.isspace() or c in '<>"' for c in value)
+        or len(value) > 500
+    ):
         raise ValueError("must be an https:// address")
     return value
 
@@ -204,4 +208,3 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 def require_location(data: ScheduleInput, mode: SessionMode) -> None:
     if mode is SessionMode.IN_PERSON and not data.location:
         raise ValidationFailed({"location": "Place is required for an in-person session."})
-
