@@ -38,6 +38,19 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
 
+    # Comma-separated; empty means any domain may sign up.
+    student_email_domains: str = ""
+    student_signup_open: bool = True
+
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_display_name: str = "University single sign-on"
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
     demo: bool = Field(default=True, validation_alias="SOULROUTE_DEMO")
 
 

@@ -14,6 +14,8 @@ import re
 
 from alembic import op
 
+from soulroute.db.migration_support import runtime_role
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -101,15 +103,8 @@ create policy record_access_log_select on record_access_log for select using (
 """
 
 
-def _role() -> str:
-    role = op.get_context().config.attributes.get("app_role", "soulroute_app")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
-        raise ValueError(f"invalid runtime role name: {role!r}")
-    return role
-
-
 def upgrade() -> None:
-    role = _role()
+    role = runtime_role(op)
     password = op.get_context().config.attributes.get("app_role_password")
     op.execute(
         f"""
@@ -155,7 +150,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    role = _role()
+    role = runtime_role(op)
     for name, table in _policy_names():
         op.execute(f"drop policy if exists {name} on {table}")
     for table in TABLES:

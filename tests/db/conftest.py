@@ -3,7 +3,7 @@ from sqlalchemy import text
 
 from soulroute.db.session import as_owner
 
-TABLES = "users, counselor_profiles, support_tickets, ticket_events, session_notes, notifications, record_access_log"
+TABLES = "users, counselor_profiles, support_tickets, ticket_events, session_notes, notifications, record_access_log, auth_sessions, auth_throttle"
 
 
 @pytest.fixture(autouse=True)

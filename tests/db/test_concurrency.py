@@ -51,8 +51,7 @@ def test_capacity_holds_under_concurrent_claims():
     assert sum(not isinstance(o, Exception) for o in outcomes) == 3
     assert all(isinstance(o, OverCapacity) for o in outcomes if isinstance(o, Exception))
     active = owner(
-        "select count(*) as n from support_tickets where counselor_id = :c and status in "
-        "('claimed', 'scheduled')",
+        "select count(*) as n from support_tickets where counselor_id = :c and status in ('claimed', 'scheduled')",
         {"c": counselor.id},
     )[0]["n"]
     assert active == 3

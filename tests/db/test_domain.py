@@ -66,10 +66,7 @@ def test_double_submit_with_one_key_makes_one_ticket():
     first = tickets.create_ticket(student, {**GOOD, "idempotency_key": key})
     second = tickets.create_ticket(student, {**GOOD, "idempotency_key": key})
     assert first.id == second.id
-    assert (
-        owner("select count(*) as n from support_tickets where student_id = :s", {"s": student.id})[0]["n"]
-        == 1
-    )
+    assert owner("select count(*) as n from support_tickets where student_id = :s", {"s": student.id})[0]["n"] == 1
 
 
 def test_only_students_create_tickets():

@@ -88,9 +88,7 @@ def test_runtime_role_is_neither_superuser_nor_owner_nor_bypassing(database_url)
         ).one()
         assert tuple(role) == (False, False, False, False)
         owners = (
-            c.execute(text("select distinct tableowner from pg_tables where schemaname = 'public'"))
-            .scalars()
-            .all()
+            c.execute(text("select distinct tableowner from pg_tables where schemaname = 'public'")).scalars().all()
         )
         assert "soulroute_app" not in owners
         rls = c.execute(

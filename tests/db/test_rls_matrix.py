@@ -89,9 +89,7 @@ def test_runtime_role_without_identity_sees_zero_rows(w, table):
 def test_inactive_user_sees_nothing(w):
     set_active(w.lee, False)
     assert ids(w.lee, "support_tickets") == set()
-    assert (
-        rowcount(w.lee, "update support_tickets set notes = 'x' where id = :t", {"t": w.alice_claimed}) == 0
-    )
+    assert rowcount(w.lee, "update support_tickets set notes = 'x' where id = :t", {"t": w.alice_claimed}) == 0
 
 
 # --- support_tickets ----------------------------------------------------------------------------
@@ -129,14 +127,11 @@ def test_student_updates(w):
     cancel = "update support_tickets set status = 'closed', close_reason = 'better now' where id = :t"
     assert rowcount(w.bob, cancel, {"t": w.alice_open}) == 0  # another's ticket is invisible
     assert (
-        sqlstate(
-            w.alice, "update support_tickets set title = 'Changed title' where id = :t", {"t": w.alice_open}
-        )
+        sqlstate(w.alice, "update support_tickets set title = 'Changed title' where id = :t", {"t": w.alice_open})
         in REFUSED
     )
     assert (
-        sqlstate(w.alice, "update support_tickets set urgency = 'crisis' where id = :t", {"t": w.alice_open})
-        in REFUSED
+        sqlstate(w.alice, "update support_tickets set urgency = 'crisis' where id = :t", {"t": w.alice_open}) in REFUSED
     )
     assert (
         sqlstate(
@@ -165,18 +160,12 @@ def test_counselor_updates(w):
         in REFUSED
     )
     # Touching an open ticket without claiming it.
-    assert (
-        sqlstate(w.lee, "update support_tickets set urgency = 'low' where id = :t", {"t": w.alice_open})
-        in REFUSED
-    )
+    assert sqlstate(w.lee, "update support_tickets set urgency = 'low' where id = :t", {"t": w.alice_open}) in REFUSED
     # Another counselor's ticket: invisible.
-    assert (
-        rowcount(w.kim, "update support_tickets set notes = 'x' where id = :t", {"t": w.alice_claimed}) == 0
-    )
+    assert rowcount(w.kim, "update support_tickets set notes = 'x' where id = :t", {"t": w.alice_claimed}) == 0
     # Counselors do not cancel.
     assert (
-        sqlstate(w.lee, "update support_tickets set status = 'closed' where id = :t", {"t": w.alice_claimed})
-        in REFUSED
+        sqlstate(w.lee, "update support_tickets set status = 'closed' where id = :t", {"t": w.alice_claimed}) in REFUSED
     )
     assert rowcount(w.lee, claim, {"t": w.bob_crisis, "me": w.lee.id}) == 1
 
@@ -185,9 +174,7 @@ def test_counselor_at_capacity_is_refused_by_the_database(w):
     owner("update counselor_profiles set capacity = 1 where user_id = :u", {"u": w.lee.id})
     claim = "update support_tickets set status = 'claimed', counselor_id = :me where id = :t"
     assert sqlstate(w.lee, claim, {"t": w.alice_open, "me": w.lee.id}) == "SR003"
-    assert (
-        owner("select status from support_tickets where id = :t", {"t": w.alice_open})[0]["status"] == "open"
-    )
+    assert owner("select status from support_tickets where id = :t", {"t": w.alice_open})[0]["status"] == "open"
 
 
 def test_counselor_not_accepting_new_cannot_claim(w):
@@ -197,13 +184,9 @@ def test_counselor_not_accepting_new_cannot_claim(w):
 
 
 def test_admin_updates(w):
+    assert rowcount(w.admin, "update support_tickets set urgency = 'high' where id = :t", {"t": w.bob_open}) == 1
     assert (
-        rowcount(w.admin, "update support_tickets set urgency = 'high' where id = :t", {"t": w.bob_open}) == 1
-    )
-    assert (
-        sqlstate(
-            w.admin, "update support_tickets set title = 'Admin rewrote' where id = :t", {"t": w.bob_open}
-        )
+        sqlstate(w.admin, "update support_tickets set title = 'Admin rewrote' where id = :t", {"t": w.bob_open})
         in REFUSED
     )
     # Reassign to Kim (within capacity).
@@ -228,10 +211,7 @@ def test_admin_updates(w):
 
 @pytest.mark.parametrize("who", ["alice", "lee", "admin"])
 def test_nobody_deletes_tickets(w, who):
-    assert (
-        sqlstate(getattr(w, who), "delete from support_tickets where id = :t", {"t": w.alice_open})
-        == RLS_REFUSED
-    )
+    assert sqlstate(getattr(w, who), "delete from support_tickets where id = :t", {"t": w.alice_open}) == RLS_REFUSED
 
 
 # --- ticket_events ----------------------------------------------------------------------------------
@@ -251,9 +231,7 @@ def test_events_follow_ticket_visibility(w):
 def test_events_are_written_only_by_the_database(w, who):
     actor = getattr(w, who)
     assert (
-        sqlstate(
-            actor, "insert into ticket_events (ticket_id, kind) values (:t, 'closed')", {"t": w.alice_claimed}
-        )
+        sqlstate(actor, "insert into ticket_events (ticket_id, kind) values (:t, 'closed')", {"t": w.alice_claimed})
         == RLS_REFUSED
     )
     assert sqlstate(actor, "update ticket_events set kind = 'closed'") == RLS_REFUSED
@@ -280,14 +258,9 @@ def test_session_notes_insert(w):
 
 
 def test_admin_breaks_the_glass_with_a_recorded_reason(w):
+    assert sqlstate(w.admin, "select * from read_session_notes_as_admin(:t, '')", {"t": w.alice_claimed}) in REFUSED
     assert (
-        sqlstate(w.admin, "select * from read_session_notes_as_admin(:t, '')", {"t": w.alice_claimed})
-        in REFUSED
-    )
-    assert (
-        sqlstate(
-            w.lee, "select * from read_session_notes_as_admin(:t, 'curious about it')", {"t": w.alice_claimed}
-        )
+        sqlstate(w.lee, "select * from read_session_notes_as_admin(:t, 'curious about it')", {"t": w.alice_claimed})
         in REFUSED
     )
     rows = run(
@@ -306,9 +279,7 @@ def test_admin_breaks_the_glass_with_a_recorded_reason(w):
 def test_notifications_are_private(w):
     assert [r["body"] for r in run(w.alice, "select body from notifications")] == ["Your ticket was claimed"]
     assert run(w.admin, "select body from notifications") == []
-    assert (
-        rowcount(w.bob, "update notifications set read_at = now() where user_id = :a", {"a": w.alice.id}) == 0
-    )
+    assert rowcount(w.bob, "update notifications set read_at = now() where user_id = :a", {"a": w.alice.id}) == 0
     assert rowcount(w.alice, "update notifications set read_at = now()") == 1
     assert sqlstate(w.alice, "update notifications set body = 'x'") == RLS_REFUSED
     assert (
@@ -339,12 +310,8 @@ def test_password_hashes_are_not_readable(w):
 
 
 def test_user_writes(w):
-    assert (
-        sqlstate(w.alice, "update users set role = 'admin' where id = :me", {"me": w.alice.id}) == RLS_REFUSED
-    )
-    assert (
-        rowcount(w.alice, "update users set display_name = 'Alice B' where id = :me", {"me": w.alice.id}) == 1
-    )
+    assert sqlstate(w.alice, "update users set role = 'admin' where id = :me", {"me": w.alice.id}) == RLS_REFUSED
+    assert rowcount(w.alice, "update users set display_name = 'Alice B' where id = :me", {"me": w.alice.id}) == 1
     assert rowcount(w.alice, "update users set display_name = 'Hacked' where id = :b", {"b": w.bob.id}) == 0
     insert = "insert into users (email, display_name, role) values ('new@uni.test', 'New', 'counselor')"
     assert sqlstate(w.alice, insert) == RLS_REFUSED
@@ -357,17 +324,9 @@ def test_counselor_profiles(w):
     assert ids(w.lee, "counselor_profiles", "user_id") == {w.lee.id}
     assert ids(w.alice, "counselor_profiles", "user_id") == set()
     assert ids(w.admin, "counselor_profiles", "user_id") == {w.lee.id, w.kim.id}
-    assert (
-        rowcount(w.lee, "update counselor_profiles set capacity = 4 where user_id = :u", {"u": w.lee.id}) == 1
-    )
-    assert (
-        rowcount(w.lee, "update counselor_profiles set capacity = 99 where user_id = :u", {"u": w.kim.id})
-        == 0
-    )
-    assert (
-        rowcount(w.admin, "update counselor_profiles set capacity = 6 where user_id = :u", {"u": w.kim.id})
-        == 1
-    )
+    assert rowcount(w.lee, "update counselor_profiles set capacity = 4 where user_id = :u", {"u": w.lee.id}) == 1
+    assert rowcount(w.lee, "update counselor_profiles set capacity = 99 where user_id = :u", {"u": w.kim.id}) == 0
+    assert rowcount(w.admin, "update counselor_profiles set capacity = 6 where user_id = :u", {"u": w.kim.id}) == 1
     insert = "insert into counselor_profiles (user_id) values (:u)"
     assert sqlstate(w.lee, insert, {"u": w.alice.id}) == RLS_REFUSED
     assert sqlstate(w.alice, insert, {"u": w.alice.id}) == RLS_REFUSED

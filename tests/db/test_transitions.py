@@ -73,17 +73,13 @@ def test_legal_transition_accepted(src, dst):
 def test_release_clears_counselor_and_schedule():
     tid, _ = ticket_in(S.SCHEDULED)
     owner("update support_tickets set status = 'open' where id = :t", {"t": tid})
-    row = owner(
-        "select counselor_id, scheduled_time, meeting_link from support_tickets where id = :t", {"t": tid}
-    )[0]
+    row = owner("select counselor_id, scheduled_time, meeting_link from support_tickets where id = :t", {"t": tid})[0]
     assert row == {"counselor_id": None, "scheduled_time": None, "meeting_link": None}
 
 
 def test_claimed_needs_a_counselor_and_open_has_none():
     tid, counselor = ticket_in(S.OPEN)
-    assert (
-        owner_sqlstate("update support_tickets set status = 'claimed' where id = :t", {"t": tid}) == "23514"
-    )
+    assert owner_sqlstate("update support_tickets set status = 'claimed' where id = :t", {"t": tid}) == "23514"
     assert (
         owner_sqlstate(
             "insert into support_tickets (student_id, counselor_id, title, description, category, "
@@ -97,18 +93,13 @@ def test_claimed_needs_a_counselor_and_open_has_none():
 
 def test_scheduled_needs_a_time():
     tid, _ = ticket_in(S.CLAIMED)
-    assert (
-        owner_sqlstate("update support_tickets set status = 'scheduled' where id = :t", {"t": tid}) == "23514"
-    )
+    assert owner_sqlstate("update support_tickets set status = 'scheduled' where id = :t", {"t": tid}) == "23514"
 
 
 def test_completed_ticket_keeps_its_counselor_when_closed():
     tid, counselor = ticket_in(S.COMPLETED)
     owner("update support_tickets set status = 'closed' where id = :t", {"t": tid})
-    assert (
-        owner("select counselor_id from support_tickets where id = :t", {"t": tid})[0]["counselor_id"]
-        == counselor
-    )
+    assert owner("select counselor_id from support_tickets where id = :t", {"t": tid})[0]["counselor_id"] == counselor
 
 
 @pytest.mark.parametrize(
@@ -124,8 +115,7 @@ def test_completed_ticket_keeps_its_counselor_when_closed():
 def test_meeting_links_must_be_https(link):
     tid, _ = ticket_in(S.SCHEDULED)
     assert (
-        owner_sqlstate("update support_tickets set meeting_link = :l where id = :t", {"t": tid, "l": link})
-        == "23514"
+        owner_sqlstate("update support_tickets set meeting_link = :l where id = :t", {"t": tid, "l": link}) == "23514"
     )
 
 
@@ -137,11 +127,6 @@ def test_updated_at_and_lifecycle_stamps_kept_by_trigger():
 
 def test_history_is_append_only_even_for_the_owner():
     tid, _ = ticket_in(S.CLAIMED)
-    assert (
-        owner_sqlstate("update ticket_events set kind = 'closed' where ticket_id = :t", {"t": tid}) == "SR002"
-    )
-    kinds = [
-        r["kind"]
-        for r in owner("select kind from ticket_events where ticket_id = :t order by id", {"t": tid})
-    ]
+    assert owner_sqlstate("update ticket_events set kind = 'closed' where ticket_id = :t", {"t": tid}) == "SR002"
+    kinds = [r["kind"] for r in owner("select kind from ticket_events where ticket_id = :t order by id", {"t": tid})]
     assert kinds == ["created", "claimed"]

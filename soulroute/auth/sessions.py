@@ -1,0 +1,94 @@
+"""Server-side sessions. The browser holds only an opaque random token in an HttpOnly cookie; the
+database keeps its SHA-256 hash, the idle and absolute expiry, and the revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from http.cookies import CookieError, SimpleCookie
+
+from sqlalchemy import text
+
+from soulroute.config import get_settings
+from soulroute.db.models import UserRole
+from soulroute.db.session import as_user
+from soulroute.domain.rules import Actor
+
+COOKIE_NAME = "soulroute_session"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    session_id: uuid.UUID
+    actor: Actor
+    email: str
+
+
+def _hash(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def begin_session(user_id: uuid.UUID) -> str:
+    """Open a session for a user whose credentials were just checked; returns the one-time code the
+    browser exchanges (at /auth/session) for its cookie."""
+    settings = get_settings()
+    code = secrets.token_urlsafe(32)
+    with as_user(None) as s:
+        s.execute(
+            text("select auth_start_session(:u, :h, :idle, :abs)"),
+            {
+                "u": user_id,
+                "h": _hash(code),
+                "idle": timedelta(minutes=settings.session_idle_minutes),
+                "abs": timedelta(hours=settings.session_absolute_hours),
+            },
+        )
+    return code
+
+
+def claim_handoff(code: str) -> str | None:
+    """Exchange a one-time code for a fresh session token (None if unknown, used or expired)."""
+    if not code or len(code) > 100:
+        return None
+    token = secrets.token_urlsafe(32)
+    with as_user(None) as s:
+        user = s.execute(text("select auth_claim_handoff(:c, :t)"), {"c": _hash(code), "t": _hash(token)}).scalar()
+    return token if user else None
+
+
+def resolve(token: str | None) -> SignedIn | None:
+    """The live session behind a token, or None (unknown, revoked, idle too long, expired, user inactive)."""
+    if not token or len(token) > 100:
+        return None
+    with as_user(None) as s:
+        row = s.execute(text("select * from auth_resolve_session(:h)"), {"h": _hash(token)}).first()
+    if row is None:
+        return None
+    return SignedIn(row.session_id, Actor(row.user_id, UserRole(row.role), row.display_name), row.email)
+
+
+def revoke(token: str | None) -> None:
+    if token:
+        with as_user(None) as s:
+            s.execute(text("select auth_revoke_session(:h)"), {"h": _hash(token)})
+
+
+def revoke_all(user_id: uuid.UUID) -> int:
+    with as_user(None) as s:
+        return int(s.execute(text("select auth_revoke_user_sessions(:u)"), {"u": user_id}).scalar_one())
+
+
+def token_from_cookie_header(header: str | None) -> str | None:
+    """The session token in a raw Cookie header (as captured from the websocket handshake)."""
+    if not header:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return None
+    morsel = jar.get(COOKIE_NAME)
+    return morsel.value if morsel else None
