@@ -47,6 +47,25 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_display_name: str = "University single sign-on"
 
+    # Signs the short-lived single sign-on state cookie. Unset: a random key kept in .data/secret_key.
+    secret_key: str | None = None
+
+    def secret_key_value(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        import os
+        import secrets
+
+        path = REPO_ROOT / ".data" / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # O_EXCL: of two workers starting together, one writes and both read the same key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        except FileExistsError:
+            pass
+        return path.read_text().strip()
+
     @property
     def sso_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)

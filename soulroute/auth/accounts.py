@@ -181,7 +181,10 @@ def create_account(data: dict[str, Any], *, by: Actor | None = None) -> uuid.UUI
     try:
         with tx as s:
             uid = s.execute(
-                text("insert into users (email, display_name, role, password_hash) values (:e, :n, :r, :h) returning id"),
+                text(
+                    "insert into users (email, display_name, role, password_hash) "
+                    "values (:e, :n, :r, :h) returning id"
+                ),
                 {"e": account.email, "n": account.display_name, "r": account.role.value,
                  "h": hash_password(account.password)},
             ).scalar_one()  # fmt: skip
@@ -218,3 +221,37 @@ def list_accounts(*, by: Actor | None = None, role: UserRole | None = None) -> l
             {"r": role.value if role else None},
         ).mappings()
         return [dict(r) for r in rows]
+
+
+# --- single sign-on ------------------------------------------------------------------------------------
+
+
+def sso_sign_in(subject: str, email: str | None, email_verified: bool, name: str | None) -> Actor:
+    """Map a verified identity from the university's provider to an account (creating a student
+    account when sign-up is open)."""
+    email = (email or "").strip().lower()
+    if not subject or not email or not EMAIL_RE.fullmatch(email):
+        raise SignInRefused("Your university account did not share an email address, so we cannot sign you in.")
+    if not email_verified:
+        raise SignInRefused("Your university account's email address is not verified, so we cannot sign you in.")
+    with as_user(None) as s:
+        row = s.execute(text("select * from auth_user_by_sso(:sub, :e)"), {"sub": subject, "e": email}).first()
+        if row is not None:
+            if row.sso_subject not in (None, subject):
+                raise SignInRefused(
+                    "This email belongs to another single sign-on identity. Contact the counseling center."
+                )
+            if not row.is_active:
+                raise SignInRefused("This account has been deactivated. Contact the counseling center.")
+            if row.sso_subject is None:
+                s.execute(text("select auth_link_sso(:u, :sub)"), {"u": row.id, "sub": subject})
+            return Actor(row.id, UserRole(row.role), row.display_name)
+    settings = get_settings()
+    if not settings.student_signup_open or not _domain_allowed(email):
+        raise SignInRefused(f"There is no SoulRoute account for {email}. Ask the counseling center for one.")
+    display = (name or "").strip()[:100] or email.split("@", 1)[0]
+    with as_user(None) as s:
+        uid = s.execute(
+            text("select auth_register_student(:e, :n, null, :sub)"), {"e": email, "n": display, "sub": subject}
+        ).scalar_one()
+    return Actor(uid, UserRole.STUDENT, display)

@@ -14,8 +14,8 @@ COMMON_BASES = frozenset(
     password passw0rd passwort motdepasse contraseña qwerty qwertz azerty asdf zxcv letmein welcome iloveyou
     admin administrator root login master monkey dragon football baseball soccer hockey basketball sunshine
     princess starwars whatever trustno freedom shadow superman batman michael jennifer jordan hunter ranger
-    buster thomas tigger charlie robert daniel andrew joshua matthew jessica ashley summer winter spring autumn
-    secret changeme default guest student students university college campus counselor counselling
+    buster thomas tigger charlie robert daniel andrew joshua matthew jessica ashley summer winter spring
+    autumn secret changeme default guest student students university college campus counselor counselling
     counseling soulroute therapy health welcome hello helloworld abc abcdef abcdefg abcdefgh test testing
     computer internet google facebook microsoft apple samsung pokemon minecraft fortnite love lovely
     """.split()
