@@ -2,9 +2,9 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import create_engine, pool
 
-from alembic import context
 from soulroute.config import get_settings
 from soulroute.db.urls import owner_url
 

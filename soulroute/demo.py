@@ -129,7 +129,9 @@ def load_demo_data(now: datetime | None = None) -> int:
                               password=PASSWORDS[UserRole.COUNSELOR])  # fmt: skip
             exists = s.execute(text("select 1 from counselor_profiles where user_id = :u"), {"u": uid}).scalar()
             if not exists:
-                upsert_counselor_profile(s, uid, expertise=expertise, capacity=capacity, on_call_crisis=on_call, bio=bio)
+                upsert_counselor_profile(
+                    s, uid, expertise=expertise, capacity=capacity, on_call_crisis=on_call, bio=bio
+                )
             ids[handle] = uid
         for handle, name in STUDENTS:
             ids[handle] = upsert_user(s, email=demo_email(handle), display_name=name, role=UserRole.STUDENT,

@@ -73,8 +73,8 @@ def serve(dev: bool) -> int:
     backend_port = int(os.environ.get("BACKEND_PORT", "8000"))
     env = reflex_env(port)
     print(f"\nSoulRoute will be at {env['PUBLIC_URL']}/ once the build finishes.", flush=True)
-    if not dev:
-        print("(The first production build takes a few minutes; later starts are faster.)", flush=True)
+    if not (REPO_ROOT / ".web" / "node_modules").exists():
+        print("(The first build installs the front-end packages and takes a minute or two.)", flush=True)
     cmd = reflex_command(port, host, dev=dev, backend_port=backend_port)
     os.execve(cmd[0], cmd, env)  # noqa: S606 - fixed argv, no shell
     return 0  # not reached

@@ -21,9 +21,7 @@ def make_user(role: UserRole, name: str | None = None, *, password: str | None =
     tag = secrets.token_hex(3)
     display = name or f"{role.value.title()} {tag}"
     with as_owner() as s:
-        uid = upsert_user(
-            s, email=f"{role.value}-{tag}@uni.test", display_name=display, role=role, password=password
-        )
+        uid = upsert_user(s, email=f"{role.value}-{tag}@uni.test", display_name=display, role=role, password=password)
     return Actor(id=uid, role=role, display_name=display)
 
 

@@ -143,9 +143,7 @@ def upgrade() -> None:
         """
     )
     for table in TABLES:
-        op.execute(
-            f"alter table {table} enable row level security; alter table {table} force row level security;"
-        )
+        op.execute(f"alter table {table} enable row level security; alter table {table} force row level security;")
     op.execute(POLICIES)
 
 
@@ -154,9 +152,7 @@ def downgrade() -> None:
     for name, table in _policy_names():
         op.execute(f"drop policy if exists {name} on {table}")
     for table in TABLES:
-        op.execute(
-            f"alter table {table} no force row level security; alter table {table} disable row level security;"
-        )
+        op.execute(f"alter table {table} no force row level security; alter table {table} disable row level security;")
     # The role is cluster-wide (other databases may use it): take back what it was given here only.
     op.execute(
         f"""

@@ -21,15 +21,11 @@ def upsert_user(
     password: str | None = None,
 ) -> uuid.UUID:
     """Create the account, or return the existing one with that email (case-insensitive)."""
-    existing = session.execute(
-        text("select id from users where lower(email) = lower(:e)"), {"e": email}
-    ).scalar()
+    existing = session.execute(text("select id from users where lower(email) = lower(:e)"), {"e": email}).scalar()
     if existing is not None:
         return existing
     return session.execute(
-        text(
-            "insert into users (email, display_name, role, password_hash) values (:e, :n, :r, :h) returning id"
-        ),
+        text("insert into users (email, display_name, role, password_hash) values (:e, :n, :r, :h) returning id"),
         {"e": email, "n": display_name, "r": role.value, "h": hash_password(password) if password else None},
     ).scalar_one()
 

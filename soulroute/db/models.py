@@ -92,9 +92,7 @@ class SupportTicket(SQLModel, table=True):
     counselor_id: uuid.UUID | None = None
     title: str
     description: str = Field(sa_column=Column(Text, nullable=False))
-    category: TicketCategory = Field(
-        sa_column=Column(pg_enum(TicketCategory, "ticket_category"), nullable=False)
-    )
+    category: TicketCategory = Field(sa_column=Column(pg_enum(TicketCategory, "ticket_category"), nullable=False))
     urgency: TicketUrgency = Field(sa_column=Column(pg_enum(TicketUrgency, "ticket_urgency"), nullable=False))
     status: TicketStatus = Field(sa_column=Column(pg_enum(TicketStatus, "ticket_status"), nullable=False))
     session_mode: SessionMode = Field(sa_column=Column(pg_enum(SessionMode, "session_mode"), nullable=False))
@@ -121,12 +119,8 @@ class TicketEvent(SQLModel, table=True):
     ticket_id: uuid.UUID
     actor_id: uuid.UUID | None = None
     kind: str
-    from_status: TicketStatus | None = Field(
-        default=None, sa_column=Column(pg_enum(TicketStatus, "ticket_status"))
-    )
-    to_status: TicketStatus | None = Field(
-        default=None, sa_column=Column(pg_enum(TicketStatus, "ticket_status"))
-    )
+    from_status: TicketStatus | None = Field(default=None, sa_column=Column(pg_enum(TicketStatus, "ticket_status")))
+    to_status: TicketStatus | None = Field(default=None, sa_column=Column(pg_enum(TicketStatus, "ticket_status")))
     created_at: datetime = Field(sa_column=_tz(False))
 
 

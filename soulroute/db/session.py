@@ -41,17 +41,13 @@ def reset_engines() -> None:
 
 
 @contextmanager
-def as_user(
-    user_id: uuid.UUID | None, *, reason: str | None = None, engine: Engine | None = None
-) -> Iterator[Session]:
+def as_user(user_id: uuid.UUID | None, *, reason: str | None = None, engine: Engine | None = None) -> Iterator[Session]:
     """One transaction under `user_id`'s identity; commits on success, rolls back on any error.
 
     `reason` travels to the history trigger (release, reassign and close reasons)."""
     with Session(engine or runtime_engine(), expire_on_commit=False) as session, session.begin():
         session.execute(
-            text(
-                "select set_config('soulroute.user_id', :uid, true), set_config('soulroute.reason', :reason, true)"
-            ),
+            text("select set_config('soulroute.user_id', :uid, true), set_config('soulroute.reason', :reason, true)"),
             {"uid": str(user_id) if user_id else "", "reason": reason or ""},
         )
         yield session

@@ -82,9 +82,7 @@ class Unavailable(DomainError):
     code = "unavailable"
 
     def __init__(self) -> None:
-        super().__init__(
-            "We could not reach the database, so nothing was saved. Please try again in a moment."
-        )
+        super().__init__("We could not reach the database, so nothing was saved. Please try again in a moment.")
 
 
 _BY_SQLSTATE: dict[str, type[DomainError]] = {

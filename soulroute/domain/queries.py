@@ -96,9 +96,7 @@ def list_caseload(actor: Actor) -> list[TicketRow]:
         order by t.status = 'completed', t.scheduled_time nulls last, t.claimed_at
     """
     with transaction(actor) as session:
-        return [
-            TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), {"me": actor.id}).mappings()
-        ]
+        return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), {"me": actor.id}).mappings()]
 
 
 def list_crisis_queue(actor: Actor, limit: int = 100) -> list[TicketRow]:
@@ -134,6 +132,4 @@ def ticket_history(actor: Actor, ticket_id: uuid.UUID) -> list[EventRow]:
         order by e.created_at, e.id
     """
     with transaction(actor) as session:
-        return [
-            EventRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": ticket_id}).mappings()
-        ]
+        return [EventRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": ticket_id}).mappings()]

@@ -47,11 +47,7 @@ def _https(value: str | None) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if (
-        not value.lower().startswith("https://")
-        or any(c.isspace() or c in '<>"' for c in value)
-        or len(value) > 500
-    ):
+    if not value.lower().startswith("https://") or any(c.isspace() or c in '<>"' for c in value) or len(value) > 500:
         raise ValueError("must be an https:// address")
     return value
 

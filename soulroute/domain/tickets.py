@@ -256,9 +256,7 @@ def complete_ticket(actor: rules.Actor, data: CompleteInput | dict[str, Any]) ->
     with transaction(actor) as session:
         ticket = _fetch_ticket(session, data.ticket_id)
         _require_action(actor, ticket, "complete", "Only a scheduled session you hold can be completed.")
-        session.execute(
-            text("update support_tickets set status = 'completed' where id = :id"), {"id": ticket.id}
-        )
+        session.execute(text("update support_tickets set status = 'completed' where id = :id"), {"id": ticket.id})
         session.execute(
             text("insert into session_notes (ticket_id, author_id, body) values (:id, :me, :body)"),
             {"id": ticket.id, "me": actor.id, "body": data.session_notes},

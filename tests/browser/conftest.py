@@ -1,7 +1,7 @@
 """Browser tests: the app is built and served ONCE per session (`reflex run --env prod` on a free port).
 
 Chromium comes from Debian (`/usr/bin/chromium`, or CHROMIUM_PATH): Playwright's own browser download is
-never used. The app uses the test database that tests/conftest.py puts into os.environ["DATABASE_URL"].
+never used. The app gets its own fresh database from tests/conftest.py (`app_database_url`).
 """
 
 from __future__ import annotations
@@ -58,12 +58,13 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(artifacts_dir: Path) -> Iterator[str]:
+def app_url(artifacts_dir: Path, app_database_url: str) -> Iterator[str]:
     """Start the production server once; yield its URL (http://127.0.0.1:PORT, no trailing slash)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = reflex_env(port)
     env["PUBLIC_URL"] = url
+    env["DATABASE_URL"] = app_database_url
     env.pop("CORS_ALLOWED_ORIGINS", None)
     log_path = artifacts_dir / "app-server.log"
     started = time.monotonic()
