@@ -1,7 +1,9 @@
-"""The Reflex app (app_name "soulroute"): theme in rxconfig.py, pages in soulroute/pages."""
+"""The Reflex app (app_name "soulroute"): theme in rxconfig.py, pages in soulroute/pages, and the
+HTTP routes that set the HttpOnly session cookie (soulroute/auth/routes.py) mounted around it."""
 
 import reflex as rx
 
+from soulroute.auth.routes import auth_app
 from soulroute.pages import register_pages
 
 app = rx.App(
@@ -11,5 +13,7 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#6e56cf"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
+    # Reflex mounts itself beneath this Starlette app, whose routes (/auth/...) come first.
+    api_transformer=auth_app(),
 )
 register_pages(app)

@@ -105,14 +105,15 @@ language sql volatile security definer set search_path = public, pg_temp as $$
 $$;
 
 -- The live session for a token: not revoked, not idle too long, not past its absolute expiry,
--- its user active. Touches last_seen_at (at most once every 30 s, to spare writes).
-create function auth_resolve_session(p_token_hash bytea)
+-- its user active. With p_touch it counts as activity (last_seen_at, at most once every 30 s, to
+-- spare writes); a tab's background check passes false so an open tab alone never keeps it alive.
+create function auth_resolve_session(p_token_hash bytea, p_touch boolean)
 returns table (session_id uuid, user_id uuid, role user_role, display_name text, email text)
 language plpgsql volatile security definer set search_path = public, pg_temp as $$
 begin
     return query
     update auth_sessions s set last_seen_at = case
-            when s.last_seen_at < now() - interval '30 seconds' then now() else s.last_seen_at end
+            when p_touch and s.last_seen_at < now() - interval '30 seconds' then now() else s.last_seen_at end
     from users u
     where s.token_hash = p_token_hash and u.id = s.user_id and u.is_active and s.revoked_at is null
       and s.expires_at > now() and s.last_seen_at + s.idle_timeout > now()
@@ -182,7 +183,7 @@ FUNCTIONS = [
     "auth_update_password_hash(uuid, text)",
     "auth_start_session(uuid, bytea, interval, interval)",
     "auth_claim_handoff(bytea, bytea)",
-    "auth_resolve_session(bytea)",
+    "auth_resolve_session(bytea, boolean)",
     "auth_revoke_session(bytea)",
     "auth_revoke_user_sessions(uuid)",
     "auth_record_failure(text, integer, interval, interval)",

@@ -59,12 +59,16 @@ def claim_handoff(code: str) -> str | None:
     return token if user else None
 
 
-def resolve(token: str | None) -> SignedIn | None:
-    """The live session behind a token, or None (unknown, revoked, idle too long, expired, user inactive)."""
+def resolve(token: str | None, *, touch: bool = True) -> SignedIn | None:
+    """The live session behind a token, or None (unknown, revoked, idle too long, expired, user inactive).
+
+    `touch=False` checks without counting as activity (a tab's periodic check)."""
     if not token or len(token) > 100:
         return None
     with as_user(None) as s:
-        row = s.execute(text("select * from auth_resolve_session(:h)"), {"h": _hash(token)}).first()
+        row = s.execute(
+            text("select * from auth_resolve_session(:h, :touch)"), {"h": _hash(token), "touch": touch}
+        ).first()
     if row is None:
         return None
     return SignedIn(row.session_id, Actor(row.user_id, UserRole(row.role), row.display_name), row.email)

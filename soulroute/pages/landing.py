@@ -8,8 +8,8 @@ from soulroute.components import page_shell
 
 STEPS = [
     ("Open a ticket", "Say, in your own words, what is on your mind. Only the counseling team reads it."),
-    ("Meet your counselor", "A counselor picks up your ticket and answers you right there, in writing."),
-    ("Talk it through", "Keep writing in the ticket, or book a video session at a time that suits you."),
+    ("Meet your counselor", "A counselor whose expertise fits picks up your ticket and schedules a session with you."),
+    ("Talk it through", "Meet by video, phone, chat or in person, at a time that suits you."),
 ]
 
 

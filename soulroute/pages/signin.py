@@ -1,19 +1,85 @@
-"""Sign-in page (placeholder until campus sign-in is wired up)."""
+"""Sign-in: email and password, or the university's single sign-on when configured."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from soulroute.components import page_shell
+from soulroute.components.forms import form_alert, text_field
+from soulroute.state.auth import SignInState
+
+
+def sso_button() -> rx.Component:
+    return rx.cond(
+        SignInState.sso_enabled,
+        rx.vstack(
+            rx.button(
+                rx.icon("building-2", aria_hidden="true"),
+                "Sign in with ",
+                SignInState.sso_label,
+                on_click=SignInState.start_sso,
+                variant="outline",
+                size="3",
+                width="100%",
+                type="button",
+            ),
+            rx.separator(size="4"),
+            width="100%",
+            spacing="4",
+        ),
+    )
 
 
 def page() -> rx.Component:
     return page_shell(
-        rx.vstack(
-            rx.heading("Sign in", as_="h1", size="8"),
-            rx.text("Sign-in arrives soon. Check back shortly.", size="4", as_="p"),
-            rx.link("Back to the home page", href="/", size="3"),
-            spacing="4",
-            align="start",
+        rx.card(
+            rx.vstack(
+                rx.heading("Sign in", as_="h1", size="7"),
+                form_alert(SignInState.notice, color="green"),
+                form_alert(SignInState.form_error),
+                sso_button(),
+                rx.form(
+                    rx.vstack(
+                        text_field(
+                            "Email",
+                            "email",
+                            type="email",
+                            autocomplete="username",
+                            error=SignInState.email_error,
+                            default_value=SignInState.email,
+                            max_length=254,
+                        ),
+                        text_field(
+                            "Password",
+                            "password",
+                            type="password",
+                            autocomplete="current-password",
+                            error=SignInState.password_error,
+                            max_length=128,
+                        ),
+                        rx.button(
+                            rx.cond(SignInState.submitting, rx.spinner(size="2"), rx.fragment()),
+                            "Sign in",
+                            type="submit",
+                            size="3",
+                            width="100%",
+                            disabled=SignInState.submitting,
+                        ),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    on_submit=SignInState.sign_in,
+                    width="100%",
+                ),
+                rx.text(
+                    "New here? ",
+                    rx.link("Create a student account", href="/signup"),
+                    size="2",
+                    as_="p",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            class_name="auth-card",
         ),
     )

@@ -1,0 +1,62 @@
+"""Labelled form fields with their error shown next to them (tied by aria-describedby)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def field_error(field_id: str, message: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.text(message, id=f"{field_id}-error", color_scheme="red", size="2", as_="p", role="alert"),
+    )
+
+
+def text_field(
+    label: str,
+    name: str,
+    *,
+    error: rx.Var[str] | str = "",
+    type: str = "text",
+    default_value: rx.Var[str] | str | None = None,
+    autocomplete: str | None = None,
+    hint: str | None = None,
+    required: bool = True,
+    max_length: int | None = None,
+    multiline: bool = False,
+    **props,
+) -> rx.Component:
+    """A visible <label> tied to its input; the hint and the error are read with the input."""
+    field_id = f"field-{name}"
+    error_var = rx.Var.create(error)
+    described = f"{field_id}-hint {field_id}-error" if hint else f"{field_id}-error"
+    control_props = dict(
+        id=field_id,
+        name=name,
+        required=required,
+        aria_invalid=rx.cond(error_var != "", "true", "false"),
+        aria_describedby=described,
+        **props,
+    )
+    if default_value is not None:
+        control_props["default_value"] = default_value
+    if max_length:
+        control_props["max_length"] = max_length
+    if multiline:
+        control = rx.text_area(rows="6", resize="vertical", **control_props)
+    else:
+        control = rx.input(type=type, auto_complete=autocomplete, size="3", **control_props)
+    return rx.box(
+        rx.el.label(label, html_for=field_id, class_name="field-label"),
+        rx.text(hint, id=f"{field_id}-hint", size="2", color_scheme="gray", as_="p") if hint else rx.fragment(),
+        control,
+        field_error(field_id, error_var),
+        class_name="field",
+    )
+
+
+def form_alert(message: rx.Var[str], *, color: str = "red") -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme=color, role="alert", size="2"),
+    )

@@ -1,0 +1,144 @@
+"""Who is signed in, derived on the server for every event from the HttpOnly session cookie.
+
+The cookie reaches the backend in the websocket handshake (`self.router.headers.cookie`); page
+JavaScript can neither read it nor set it. Public vars here are display copies for the shell; no
+decision is ever taken from them, and none has a setter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import reflex as rx
+
+from soulroute.auth import sessions
+from soulroute.auth.navigation import home_for, safe_next
+from soulroute.db.models import UserRole
+from soulroute.domain.errors import DomainError, Unavailable
+from soulroute.domain.rules import Actor
+
+T = TypeVar("T")
+
+# Which roles may open which pages (longest prefix wins). Anything else is public.
+PAGE_ROLES: dict[str, frozenset[UserRole]] = {
+    "/tickets/new": frozenset({UserRole.STUDENT}),
+    "/tickets/": frozenset(UserRole),  # a ticket's page: whoever may see the ticket (RLS decides)
+    "/tickets": frozenset({UserRole.STUDENT}),
+    "/board": frozenset({UserRole.COUNSELOR}),
+    "/caseload": frozenset({UserRole.COUNSELOR}),
+    "/profile": frozenset({UserRole.COUNSELOR}),
+    "/admin": frozenset({UserRole.ADMIN}),
+    "/notifications": frozenset(UserRole),
+}
+
+
+def roles_for(path: str) -> frozenset[UserRole] | None:
+    """The roles allowed on `path`, or None for a public page."""
+    path = path.rstrip("/") or "/"
+    best = None
+    for prefix in PAGE_ROLES:
+        exact = prefix.rstrip("/")
+        if (path == exact or path.startswith(prefix if prefix.endswith("/") else prefix + "/")) and (
+            best is None or len(prefix) > len(best)
+        ):
+            best = prefix
+    return PAGE_ROLES[best] if best else None
+
+
+def go_to(url: str) -> rx.event.EventSpec:
+    """A full page load (not client-side routing): needed for the HTTP routes that set cookies, and
+    so that the websocket reconnects with the new cookie."""
+    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking database work off the event loop, so one slow query never stalls other tabs."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+class SessionState(rx.State):
+    """Parent of every state that acts for a user."""
+
+    # Display copies for the navigation. Never inputs to a decision.
+    user_name: str = ""
+    user_role: str = ""
+    signed_in: bool = False
+
+    async def _signed_in(self, *, touch: bool = True) -> sessions.SignedIn | None:
+        token = sessions.token_from_cookie_header(self.router.headers.cookie)
+        try:
+            return await run_db(sessions.resolve, token, touch=touch)
+        except Exception as exc:  # the database being down must not look like a signed-in user
+            mapped = getattr(exc, "orig", None)
+            raise Unavailable() from (mapped or exc)
+
+    async def _actor(self, *roles: UserRole) -> Actor | None:
+        """The signed-in user if they hold one of `roles` (any role when none given), else None."""
+        current = await self._signed_in()
+        self._show(current)
+        if current is None or (roles and current.actor.role not in roles):
+            return None
+        return current.actor
+
+    def _show(self, current: sessions.SignedIn | None) -> None:
+        self.signed_in = current is not None
+        self.user_name = current.actor.display_name if current else ""
+        self.user_role = current.actor.role.value if current else ""
+
+    def _to_sign_in(self) -> rx.event.EventSpec:
+        path = self.router.url.path or "/"
+        query = self.router.url.query
+        here = path + (f"?{query}" if query else "")
+        target = safe_next(here)
+        return rx.redirect(f"/signin?next={quote(target)}" if target else "/signin", replace=True)
+
+    def _refusal(self, current_role: UserRole | None) -> rx.event.EventSpec:
+        """Signed out: to sign-in (and back here afterwards). Wrong role: to the user's own home."""
+        if current_role is None:
+            return self._to_sign_in()
+        return rx.redirect(home_for(current_role), replace=True)
+
+    @rx.event
+    async def guard(self):
+        """on_load of every page: send away whoever may not be here."""
+        allowed = roles_for(self.router.url.path or "/")
+        try:
+            current = await self._signed_in()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._show(current)
+        if allowed is None:
+            return None
+        if current is None:
+            return self._to_sign_in()
+        if current.actor.role not in allowed:
+            return rx.redirect(home_for(current.actor.role), replace=True)
+        return None
+
+    @rx.event
+    async def check_session(self):
+        """Periodic check from the shell: a tab whose session ended elsewhere (sign-out in another tab,
+        expiry, deactivation) goes to sign-in. Does not count as activity."""
+        if not self.signed_in:
+            return None
+        try:
+            current = await self._signed_in(touch=False)
+        except DomainError:
+            return None  # database briefly unreachable: try again at the next tick
+        if current is None:
+            self._show(None)
+            return [rx.toast.info("Your session has ended. Please sign in again."), self._to_sign_in()]
+        return None
+
+    @rx.event
+    def sign_out(self):
+        """POST /auth/signout from the page: the route revokes the session and drops the cookie."""
+        self._show(None)
+        return rx.call_script(
+            "fetch('/auth/signout', {method: 'POST', credentials: 'same-origin', redirect: 'manual'})"
+            ".finally(() => window.location.assign('/signin?signed_out=1'))"
+        )
