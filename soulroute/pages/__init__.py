@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.pages import booking, homes, landing, signin, signup
+from soulroute.pages import booking, counselor, homes, landing, signin, signup, student
 from soulroute.state.auth import SignInState, SignUpState
 from soulroute.state.session import SessionState
 
@@ -26,18 +26,8 @@ def register_pages(app: rx.App) -> None:
     app.add_page(signin.page, route="/signin", title=_title("Sign in"), on_load=SignInState.load, **META)
     app.add_page(signup.page, route="/signup", title=_title("Create account"), on_load=SignUpState.load, **META)
     app.add_page(booking.page, route="/booking", title=_title("Support has moved"), on_load=booking.go_on, **META)
-    app.add_page(
-        lambda: homes.placeholder("My tickets", [("Tickets", None)], "Your tickets appear here."),
-        route="/tickets",
-        title=_title("My tickets"),
-        on_load=guard,
-    )
-    app.add_page(
-        lambda: homes.placeholder("Board", [("Board", None)], "Open tickets that match your expertise."),
-        route="/board",
-        title=_title("Board"),
-        on_load=guard,
-    )
+    student.register(app)
+    counselor.register(app)
     app.add_page(
         lambda: homes.placeholder("Oversight", [("Oversight", None)], "Every ticket, crisis first."),
         route="/admin",

@@ -96,11 +96,12 @@ class SessionState(rx.State):
         target = safe_next(here)
         return rx.redirect(f"/signin?next={quote(target)}" if target else "/signin", replace=True)
 
-    def _refusal(self, current_role: UserRole | None) -> rx.event.EventSpec:
-        """Signed out: to sign-in (and back here afterwards). Wrong role: to the user's own home."""
-        if current_role is None:
+    def _deny(self) -> rx.event.EventSpec:
+        """After `_actor()` returned None: to sign-in when signed out (and back here afterwards),
+        otherwise to the user's own home. Only picks the destination; nothing is granted here."""
+        if not self.signed_in:
             return self._to_sign_in()
-        return rx.redirect(home_for(current_role), replace=True)
+        return rx.redirect(home_for(UserRole(self.user_role)), replace=True)
 
     @rx.event
     async def guard(self):

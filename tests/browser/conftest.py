@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from soulroute.config import REPO_ROOT
 from soulroute.launcher import reflex_command, reflex_env
+from tests.browser.helpers import Seed
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -104,6 +106,14 @@ def _stop(proc: subprocess.Popen) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+@pytest.fixture(scope="session")
+def seed(app_database_url: str) -> Iterator[Seed]:
+    """Owner access to the running app's own database."""
+    engine = create_engine(app_database_url, pool_size=2)
+    yield Seed(engine)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

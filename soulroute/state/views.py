@@ -1,0 +1,122 @@
+"""Typed rows the pages render: display-ready copies of domain rows, holding only what that viewer
+may see (the domain query already applied row-level security). Times travel as ISO-8601 UTC strings
+and are shown in the viewer's own time zone by the browser."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from soulroute.domain.rules import JOIN_OPENS_BEFORE
+from soulroute.domain.schemas import EventRow, TicketRow
+
+CATEGORY_LABEL = {
+    "anxiety": "Anxiety",
+    "depression": "Depression",
+    "stress": "Stress",
+    "relationships": "Relationships",
+    "academic": "Academic",
+    "other": "Other",
+}
+URGENCY_LABEL = {"low": "Low", "medium": "Medium", "high": "High", "crisis": "Crisis"}
+STATUS_LABEL = {
+    "open": "Open",
+    "claimed": "Claimed",
+    "scheduled": "Scheduled",
+    "completed": "Completed",
+    "closed": "Closed",
+}
+MODE_LABEL = {"video": "Video", "audio": "Audio call", "chat": "Chat", "in-person": "In person"}
+
+
+def iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+@dataclasses.dataclass
+class TicketView:
+    id: str = ""
+    title: str = ""
+    description: str = ""
+    category: str = ""
+    urgency: str = ""
+    status: str = ""
+    session_mode: str = ""
+    counselor_name: str = ""
+    student_name: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    scheduled_time: str = ""
+    session_end: str = ""
+    join_opens_at: str = ""
+    session_minutes: int = 50
+    meeting_link: str = ""
+    location: str = ""
+    notes: str = ""
+    close_reason: str = ""
+    # Large cards in the irregular grid: crisis and high urgency take more room.
+    wide: bool = False
+
+
+def ticket_view(row: TicketRow) -> TicketView:
+    end = row.scheduled_time + timedelta(minutes=row.session_minutes) if row.scheduled_time else None
+    return TicketView(
+        id=str(row.id),
+        title=row.title,
+        description=row.description,
+        category=row.category.value,
+        urgency=row.urgency.value,
+        status=row.status.value,
+        session_mode=row.session_mode.value,
+        counselor_name=row.counselor_name or "",
+        student_name=row.student_name or "",
+        created_at=iso(row.created_at),
+        updated_at=iso(row.updated_at),
+        scheduled_time=iso(row.scheduled_time),
+        session_end=iso(end),
+        join_opens_at=iso(row.scheduled_time - JOIN_OPENS_BEFORE if row.scheduled_time else None),
+        session_minutes=row.session_minutes,
+        meeting_link=row.meeting_link or "",
+        location=row.location or "",
+        notes=row.notes,
+        close_reason=row.close_reason or "",
+        wide=row.urgency.value in ("crisis", "high"),
+    )
+
+
+EVENT_VERB = {
+    "created": "Opened",
+    "claimed": "Claimed",
+    "scheduled": "Session scheduled",
+    "rescheduled": "Session rescheduled",
+    "released": "Released back to the board",
+    "completed": "Session completed",
+    "closed": "Closed",
+    "cancelled": "Cancelled",
+    "reassigned": "Reassigned",
+    "urgency_changed": "Urgency changed",
+    "category_changed": "Category changed",
+    "notes_updated": "Practical notes updated",
+}
+
+
+@dataclasses.dataclass
+class EventView:
+    id: int = 0
+    text: str = ""
+    reason: str = ""
+    at: str = ""
+    kind: str = ""
+
+
+def event_view(row: EventRow) -> EventView:
+    """'Claimed by Dr. Lee' in plain words; the time is formatted by the browser."""
+    verb = EVENT_VERB.get(row.kind, row.kind.replace("_", " ").capitalize())
+    if row.kind == "urgency_changed":
+        verb += (
+            f" from {URGENCY_LABEL.get(row.detail.get('from'), '?')} to {URGENCY_LABEL.get(row.detail.get('to'), '?')}"
+        )
+    text = f"{verb} by {row.actor_name}" if row.actor_name else verb
+    return EventView(
+        id=row.id, text=text, reason=str(row.detail.get("reason") or ""), at=iso(row.created_at), kind=row.kind
+    )

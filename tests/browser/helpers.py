@@ -1,0 +1,133 @@
+"""Seeding the running app's database and signing in from browser tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from soulroute.db.accounts import upsert_counselor_profile, upsert_user
+from soulroute.db.models import SessionMode, TicketCategory, UserRole
+
+PASSWORD = "amber falcon meadow 42"
+BLOCKING = {"serious", "critical"}
+HOME = {"student": "/tickets", "counselor": "/board", "admin": "/admin"}
+
+
+@dataclass(frozen=True)
+class Account:
+    id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    password: str = PASSWORD
+
+
+class Seed:
+    """Owner access to the app's database (bypasses RLS): accounts, tickets, raw SQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def sql(self, statement: str, params: dict | None = None) -> list[dict]:
+        with Session(self.engine) as s, s.begin():
+            result = s.execute(text(statement), params or {})
+            return [dict(r) for r in result.mappings()] if result.returns_rows else []
+
+    def account(
+        self,
+        role: str,
+        name: str | None = None,
+        *,
+        expertise: Sequence[str] = ("anxiety",),
+        capacity: int = 5,
+        on_call: bool = False,
+    ) -> Account:
+        tag = secrets.token_hex(3)
+        name = name or f"{role.title()} {tag}"
+        email = f"{role}-{tag}@university.example"
+        with Session(self.engine) as s, s.begin():
+            uid = upsert_user(s, email=email, display_name=name, role=UserRole(role), password=PASSWORD)
+            if role == "counselor":
+                upsert_counselor_profile(
+                    s, uid, expertise=[TicketCategory(e) for e in expertise], session_modes=list(SessionMode),
+                    capacity=capacity, on_call_crisis=on_call,
+                )  # fmt: skip
+        return Account(uid, email, name, role)
+
+    def ticket(
+        self,
+        student: Account,
+        *,
+        title: str = "Trouble sleeping before exams",
+        description: str = "I lie awake for hours and cannot focus during the day anymore.",
+        category: str = "anxiety",
+        urgency: str = "medium",
+        mode: str = "video",
+        age_minutes: int = 30,
+    ) -> uuid.UUID:
+        rows = self.sql(
+            "insert into support_tickets (student_id, title, description, category, urgency, session_mode, created_at)"
+            " values (:s, :t, :d, :c, :u, :m, now() - make_interval(mins => :age)) returning id",
+            {"s": student.id, "t": title, "d": description, "c": category, "u": urgency, "m": mode, "age": age_minutes},
+        )
+        return rows[0]["id"]
+
+    def claim(self, ticket_id: uuid.UUID, counselor: Account) -> None:
+        with Session(self.engine) as s, s.begin():
+            s.execute(text("select set_config('soulroute.actor_id', :c, true)"), {"c": str(counselor.id)})
+            s.execute(
+                text("update support_tickets set status = 'claimed', counselor_id = :c where id = :t"),
+                {"c": counselor.id, "t": ticket_id},
+            )
+
+    def handoff_code(self, account: Account) -> str:
+        """A one-time sign-in code, as the sign-in form would produce (for fast sign-in in tests)."""
+        code = secrets.token_urlsafe(32)
+        self.sql(
+            "select auth_start_session(:u, :h, interval '30 minutes', interval '12 hours')",
+            {"u": account.id, "h": hashlib.sha256(code.encode()).digest()},
+        )
+        return code
+
+
+def home_url_re(role: str) -> re.Pattern:
+    return re.compile(re.escape(HOME[role]) + r"/?$")
+
+
+def quick_sign_in(page: Page, seed: Seed, account: Account, next_path: str | None = None) -> None:
+    """Sign in without typing (the sign-in form itself is tested in test_auth.py)."""
+    url = f"/auth/session?code={seed.handoff_code(account)}"
+    if next_path:
+        url += f"&next={next_path}"
+    page.goto(url)
+    expect(page.get_by_text("Signed in as")).to_be_visible(timeout=20_000)
+
+
+def sign_in_through_form(page: Page, email: str, password: str) -> None:
+    page.goto("/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def blocking_violations(page: Page) -> list[str]:
+    """axe-core findings of serious or critical impact."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def no_sideways_scroll(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
