@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from soulroute.auth import accounts, sessions
 from soulroute.auth.navigation import home_for, safe_next
+from soulroute.calendar_routes import calendar_routes
 from soulroute.config import get_settings
 from soulroute.db.models import UserRole
 
@@ -120,6 +121,7 @@ def auth_app() -> Starlette:
             Route("/auth/signout", sign_out, methods=["POST"]),
             Route("/auth/sso/login", sso_login, methods=["GET"]),
             Route("/auth/sso/callback", sso_callback, methods=["GET"]),
+            *calendar_routes(),
         ],
         middleware=[
             Middleware(

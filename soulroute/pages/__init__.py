@@ -25,7 +25,7 @@ def register_pages(app: rx.App) -> None:
     app.add_page(landing.page, route="/", title="SoulRoute", on_load=guard, **META)
     app.add_page(signin.page, route="/signin", title=_title("Sign in"), on_load=SignInState.load, **META)
     app.add_page(signup.page, route="/signup", title=_title("Create account"), on_load=SignUpState.load, **META)
-    app.add_page(booking.page, route="/booking", title=_title("Support has moved"), on_load=booking.go_on, **META)
+    app.add_page(booking.page, route="/booking", title=_title("Support has moved"), on_load=booking.go_on(), **META)
     student.register(app)
     counselor.register(app)
     app.add_page(

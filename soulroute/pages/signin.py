@@ -46,7 +46,6 @@ def page() -> rx.Component:
                             type="email",
                             autocomplete="username",
                             error=SignInState.email_error,
-                            default_value=SignInState.email,
                             max_length=254,
                         ),
                         text_field(

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from oidc_provider_mock import User, run_server_in_thread
 from sqlalchemy import create_engine
 
 from soulroute.config import REPO_ROOT
@@ -59,14 +60,28 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
+SSO_USERS = [
+    User(sub="sso-river", claims={"email": "river@university.example", "email_verified": True, "name": "River Stone"}),
+]
+
+
 @pytest.fixture(scope="session")
-def app_url(artifacts_dir: Path, app_database_url: str) -> Iterator[str]:
+def oidc_issuer() -> Iterator[str]:
+    """A real OpenID provider on localhost for the app's single sign-on."""
+    with run_server_in_thread(user_claims=SSO_USERS, require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def app_url(artifacts_dir: Path, app_database_url: str, oidc_issuer: str) -> Iterator[str]:
     """Start the production server once; yield its URL (http://127.0.0.1:PORT, no trailing slash)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = reflex_env(port)
     env["PUBLIC_URL"] = url
     env["DATABASE_URL"] = app_database_url
+    env |= {"OIDC_ISSUER": oidc_issuer, "OIDC_CLIENT_ID": "soulroute-tests", "OIDC_CLIENT_SECRET": "not-secret"}
+    env["OIDC_DISPLAY_NAME"] = "Test University"
     env.pop("CORS_ALLOWED_ORIGINS", None)
     log_path = artifacts_dir / "app-server.log"
     started = time.monotonic()

@@ -114,6 +114,9 @@ def quick_sign_in(page: Page, seed: Seed, account: Account, next_path: str | Non
 
 def sign_in_through_form(page: Page, email: str, password: str) -> None:
     page.goto("/signin")
+    # The single sign-on button appears once the page's state has loaded: typing earlier could race
+    # the hydration (the test app always has single sign-on configured).
+    expect(page.get_by_role("button", name=re.compile("^Sign in with"))).to_be_visible(timeout=20_000)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()

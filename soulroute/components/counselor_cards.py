@@ -1,0 +1,204 @@
+"""Cards of the counselor pages: a board card with Claim, the workload header, a caseload card with
+its actions (schedule, join, calendar file, complete, release, close)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from soulroute.components.tickets import category_text, grid_cell, local_time, mode_label, status_badge, urgency_badge
+from soulroute.state.board import BoardState
+from soulroute.state.caseload import CaseloadState
+
+BLOCK_REASON_ID = "claim-blocked-reason"
+
+
+def _facts(ticket) -> rx.Component:
+    return rx.flex(
+        mode_label(ticket.session_mode),
+        rx.text(category_text(ticket.category), size="2", as_="span"),
+        spacing="3",
+        wrap="wrap",
+        align="center",
+        class_name="card-facts",
+    )
+
+
+def board_card(card) -> rx.Component:
+    """One open ticket; the Claim button names its ticket for screen readers."""
+    blocked = BoardState.claim_blocked_reason != ""
+    return grid_cell(
+        card,
+        rx.flex(urgency_badge(card.urgency), status_badge(card.status), spacing="2", wrap="wrap"),
+        rx.heading(card.title, as_="h2", size="4", class_name="card-title"),
+        _facts(card),
+        rx.text(card.age, size="2", color_scheme="gray", as_="p"),
+        rx.text(card.description, size="2", as_="p", class_name="card-excerpt"),
+        rx.box(
+            rx.button(
+                rx.cond(BoardState.claiming == card.id, rx.spinner(size="2"), rx.icon("hand", size=16)),
+                "Claim",
+                rx.el.span(" “", card.title, "”", class_name="sr-only"),
+                on_click=BoardState.claim(card.id),
+                disabled=blocked | (BoardState.claiming != ""),
+                aria_describedby=rx.cond(blocked, BLOCK_REASON_ID, None),
+                size="2",
+            ),
+            class_name="card-actions",
+        ),
+    )
+
+
+def workload_header() -> rx.Component:
+    """'3 of 5' active tickets, and why Claim is off when it is."""
+    return rx.card(
+        rx.flex(
+            rx.box(
+                rx.text("Your workload", size="2", color_scheme="gray", as_="p"),
+                rx.text(
+                    rx.text(BoardState.active, " of ", BoardState.capacity, as_="span", weight="bold", size="5"),
+                    " active tickets",
+                    as_="p",
+                    size="3",
+                    data_testid="workload",
+                ),
+            ),
+            rx.progress(
+                value=rx.cond(BoardState.capacity > 0, BoardState.active * 100 / BoardState.capacity, 100),
+                max=100,
+                aria_label="Workload against capacity",
+                color_scheme=rx.cond(BoardState.claim_blocked_reason != "", "orange", "violet"),
+                class_name="workload-bar",
+            ),
+            rx.link("My caseload", href="/caseload", size="2"),
+            spacing="4",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            BoardState.claim_blocked_reason != "",
+            rx.callout(
+                BoardState.claim_blocked_reason,
+                icon="info",
+                color_scheme="orange",
+                size="1",
+                id=BLOCK_REASON_ID,
+                margin_top="3",
+            ),
+        ),
+        class_name="workload",
+    )
+
+
+def _session_facts(case) -> rx.Component:
+    return rx.cond(
+        case.scheduled_time != "",
+        rx.box(
+            rx.text(
+                rx.text("Session: ", weight="bold", as_="span"),
+                local_time(case.scheduled_time),
+                " · ",
+                case.session_minutes,
+                " min",
+                as_="p",
+                size="2",
+            ),
+            rx.match(
+                case.session_mode,
+                ("in-person", rx.text("Place: ", case.location, as_="p", size="2")),
+                ("chat", rx.text("In the chat on the ticket's page.", as_="p", size="2")),
+                rx.text(
+                    "Meeting link: ",
+                    rx.link(case.meeting_link, href=case.meeting_link, is_external=True, class_name="break-all"),
+                    as_="p",
+                    size="2",
+                ),
+            ),
+            class_name="session-facts",
+        ),
+    )
+
+
+def _join(case) -> rx.Component:
+    """Open from 10 minutes before the start; before that a disabled button says when."""
+    label = (rx.icon("video", size=16, aria_hidden="true"), "Join")
+    button = {"color_scheme": "green", "size": "2", "as_child": True}
+    return rx.cond(
+        (case.status == "scheduled") & (case.session_mode != "in-person"),
+        rx.cond(
+            case.joinable,
+            rx.cond(
+                case.session_mode == "chat",
+                rx.button(rx.link(*label, href=case.join_url, underline="none"), **button),
+                rx.button(rx.link(*label, href=case.join_url, is_external=True, underline="none"), **button),
+            ),
+            rx.button(*label, disabled=True, size="2", title="Join opens 10 minutes before the start."),
+        ),
+    )
+
+
+def case_card(case) -> rx.Component:
+    """A held ticket with the student's name and full description, and what can be done next."""
+    busy = CaseloadState.busy == case.id
+    return grid_cell(
+        case,
+        rx.flex(urgency_badge(case.urgency), status_badge(case.status), spacing="2", wrap="wrap"),
+        rx.heading(case.title, as_="h2", size="4", class_name="card-title"),
+        _facts(case),
+        rx.text(rx.text("Student: ", weight="bold", as_="span"), case.student_name, as_="p", size="2"),
+        rx.text(case.description, size="2", as_="p", class_name="card-full"),
+        _session_facts(case),
+        rx.flex(
+            rx.cond(case.can_schedule, rx.button("Schedule", on_click=CaseloadState.open_schedule(case.id), size="2")),
+            _join(case),
+            rx.cond(
+                case.can_reschedule,
+                rx.button("Reschedule", on_click=CaseloadState.open_schedule(case.id), variant="soft", size="2"),
+            ),
+            rx.cond(
+                case.ics_url != "",
+                rx.el.a(
+                    rx.icon("calendar-plus", size=16, aria_hidden="true"),
+                    "Calendar file (.ics)",
+                    href=case.ics_url,
+                    download="",
+                    class_name="ics-link",
+                ),
+            ),
+            rx.cond(
+                case.can_complete,
+                rx.button(
+                    "Complete",
+                    on_click=CaseloadState.open_complete(case.id),
+                    disabled=~case.complete_ready,
+                    title=rx.cond(case.complete_ready, "", "Available once the session has started."),
+                    variant="soft",
+                    color_scheme="teal",
+                    size="2",
+                ),
+            ),
+            rx.cond(
+                case.can_close,
+                rx.button(
+                    "Close ticket",
+                    on_click=CaseloadState.close_ticket(case.id),
+                    loading=busy,
+                    color_scheme="gray",
+                    size="2",
+                ),
+            ),
+            rx.cond(
+                case.can_release,
+                rx.button(
+                    "Release",
+                    on_click=CaseloadState.open_release(case.id),
+                    variant="outline",
+                    color_scheme="gray",
+                    size="2",
+                ),
+            ),
+            spacing="2",
+            wrap="wrap",
+            align="center",
+            class_name="card-actions",
+        ),
+    )

@@ -1,0 +1,133 @@
+"""/board: the open tickets this counselor may claim, with filters kept in the address."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from soulroute.components.app_shell import app_shell
+from soulroute.components.counselor_cards import board_card, workload_header
+from soulroute.components.tickets import empty_state, loading_state, ticket_grid
+from soulroute.state.board import ANY, BoardState
+from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, URGENCY_LABEL
+
+URGENCY_ORDER = ("crisis", "high", "medium", "low")
+
+
+def filter_select(label: str, name: str, options: list[tuple[str, str]], value: rx.Var) -> rx.Component:
+    field_id = f"filter-{name}"
+    return rx.box(
+        rx.el.label(label, html_for=field_id, id=f"{field_id}-label", class_name="field-label"),
+        rx.select.root(
+            rx.select.trigger(id=field_id, aria_labelledby=f"{field_id}-label {field_id}", width="100%"),
+            rx.select.content(
+                rx.select.item("Any", value=ANY),
+                *[rx.select.item(text, value=key) for key, text in options],
+            ),
+            value=value,
+            on_change=lambda v: BoardState.filter_by(name, v),
+            size="2",
+        ),
+        class_name="field",
+    )
+
+
+def filters() -> rx.Component:
+    return rx.el.section(
+        rx.heading("Filters", as_="h2", class_name="sr-only"),
+        rx.box(
+            filter_select("Category", "category", list(CATEGORY_LABEL.items()), BoardState.category),
+            filter_select("Urgency", "urgency", [(u, URGENCY_LABEL[u]) for u in URGENCY_ORDER], BoardState.urgency),
+            filter_select("Session mode", "session_mode", list(MODE_LABEL.items()), BoardState.session_mode),
+            class_name="filter-selects",
+        ),
+        rx.form(
+            rx.flex(
+                rx.box(
+                    rx.el.label("Search title and description", html_for="board-search", class_name="field-label"),
+                    rx.input(
+                        id="board-search",
+                        name="search",
+                        type="search",
+                        default_value=BoardState.search,
+                        max_length=100,
+                        size="2",
+                    ),
+                    class_name="field search-field",
+                ),
+                rx.button(rx.icon("search", size=16, aria_hidden="true"), "Search", type="submit", size="2"),
+                rx.cond(
+                    BoardState.filtered,
+                    rx.button(
+                        "Clear filters",
+                        type="button",
+                        on_click=BoardState.clear_filters,
+                        variant="soft",
+                        color_scheme="gray",
+                        size="2",
+                    ),
+                ),
+                spacing="2",
+                align="end",
+                wrap="wrap",
+            ),
+            on_submit=BoardState.search_for,
+            role="search",
+            aria_label="Search the board",
+        ),
+        class_name="board-filters",
+        aria_label="Filters",
+    )
+
+
+def results() -> rx.Component:
+    return rx.cond(
+        BoardState.loaded,
+        rx.cond(
+            BoardState.cards.length() > 0,
+            rx.fragment(
+                ticket_grid(BoardState.cards, board_card),
+                rx.cond(
+                    BoardState.has_more,
+                    rx.center(
+                        rx.button(
+                            "Load more",
+                            on_click=BoardState.load_more,
+                            loading=BoardState.loading,
+                            variant="soft",
+                            size="3",
+                        ),
+                        padding="5",
+                    ),
+                ),
+            ),
+            empty_state(
+                "No open tickets here",
+                rx.cond(
+                    BoardState.filtered,
+                    "Nothing matches these filters. Try clearing them.",
+                    "Nothing waits in your areas right now. New tickets appear here.",
+                ),
+            ),
+        ),
+        loading_state("Loading the board…"),
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        rx.heading("Board", as_="h1", size="7"),
+        rx.text("Open tickets in your areas, plus crisis and “other” for everyone. Crisis first.", as_="p"),
+        workload_header(),
+        filters(),
+        rx.cond(
+            BoardState.notice != "",
+            rx.callout(BoardState.notice, icon="info", color_scheme="amber", role="status", class_name="board-notice"),
+        ),
+        rx.box(
+            results(),
+            aria_busy=rx.cond(BoardState.loading, "true", "false"),
+            aria_live="polite",
+        ),
+        rx.moment(interval=60_000, on_change=BoardState.tick, display="none"),
+        crumbs=[("Board", None)],
+    )

@@ -1,0 +1,290 @@
+"""The counselor's board: open tickets they may take, filters kept in the URL, keyset pages, Claim.
+
+The filters are only a narrowing of what row-level security already lets this counselor see; they
+are validated with BoardFilters whether they come from the address bar or from a control.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from soulroute.db.models import UserRole
+from soulroute.domain import profiles, queries, tickets
+from soulroute.domain.errors import (
+    AlreadyClaimed,
+    DomainError,
+    NotEligible,
+    NotFound,
+    OverCapacity,
+    ValidationFailed,
+)
+from soulroute.domain.rules import Actor
+from soulroute.domain.schemas import BoardCursor, BoardFilters, TicketRow
+from soulroute.state.session import SessionState, run_db
+from soulroute.state.views import TicketView, ticket_view
+
+PAGE = 24
+ANY = "any"
+# Filter name in the state -> its short name in the address bar.
+URL_KEYS = {"category": "category", "urgency": "urgency", "session_mode": "mode", "search": "q"}
+SELECT_FILTERS = ("category", "urgency", "session_mode")
+SEARCH_ID = "board-search"
+
+
+def waiting_text(created: datetime, now: datetime | None = None) -> str:
+    """'waiting 2 h 10 min': exact enough to compare cards at a glance."""
+    minutes = max(0, int(((now or datetime.now(UTC)) - created).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"waiting {days} d {hours} h"
+    if hours:
+        return f"waiting {hours} h {mins} min"
+    return f"waiting {mins} min"
+
+
+@dataclasses.dataclass
+class BoardCard(TicketView):
+    age: str = ""
+
+
+def board_card(row: TicketRow, now: datetime | None = None) -> BoardCard:
+    return BoardCard(**dataclasses.asdict(ticket_view(row)), age=waiting_text(row.created_at, now))
+
+
+def parse_filters(values: dict[str, Any]) -> BoardFilters:
+    """Validate filter values (blank or "any" means no filter). Raises ValidationFailed."""
+    clean = {k: v for k, v in values.items() if k in URL_KEYS and isinstance(v, str) and v.strip() and v != ANY}
+    return BoardFilters.parse(clean)
+
+
+class BoardState(SessionState):
+    cards: list[BoardCard] = []
+    # The controls' values ("any" for no filter); what the query uses is `_filters`.
+    category: str = ANY
+    urgency: str = ANY
+    session_mode: str = ANY
+    search: str = ""
+    active: int = 0
+    capacity: int = 0
+    accepting_new: bool = True
+    has_more: bool = False
+    loading: bool = False
+    loaded: bool = False
+    claiming: str = ""
+    notice: str = ""
+
+    _filters: BoardFilters | None = None
+    _cursor: BoardCursor | None = None
+
+    @rx.var
+    def claim_blocked_reason(self) -> str:
+        """Why Claim is disabled, in words shown next to the workload (empty when it is not)."""
+        if not self.loaded:
+            return ""
+        if not self.accepting_new:
+            return "You are not accepting new tickets. Turn it on in your profile to claim."
+        if self.active >= self.capacity:
+            return (
+                f"You are at capacity ({self.active} of {self.capacity}). "
+                "Release or close a ticket, or raise your capacity in your profile, to claim another."
+            )
+        return ""
+
+    @rx.var
+    def filtered(self) -> bool:
+        return bool(self.search) or ANY not in (self.category, self.urgency) or self.session_mode != ANY
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    @rx.event
+    async def load(self):
+        """on_load: filters from the address (invalid ones are dropped, with a note), first page."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            yield self._deny()
+            return
+        params = self.router.url.query_parameters
+        raw = {name: params.get(key, "") for name, key in URL_KEYS.items()}
+        self.notice = ""
+        try:
+            filters = parse_filters(raw)
+        except ValidationFailed:
+            filters = BoardFilters()
+            self.notice = "Some filters in the address were not valid and were cleared."
+        self._use(filters)
+        self.loading = True
+        yield
+        yield await self._reload(actor, PAGE)
+        # The box is uncontrolled (no event per keystroke): show the search in use from the address.
+        yield rx.set_value(SEARCH_ID, self.search)
+
+    @rx.event
+    async def refresh(self):
+        """Re-query for the current user, keeping as many cards as are shown (live updates call this)."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            return self._deny()
+        return await self._reload(actor, max(PAGE, len(self.cards)))
+
+    @rx.event
+    async def load_more(self):
+        """The next keyset page after the last card shown (the cursor never leaves the server)."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            yield self._deny()
+            return
+        if self._cursor is None or not self.has_more:
+            return
+        self.loading = True
+        yield
+        try:
+            rows = await run_db(queries.list_board, actor, self._filters, self._cursor, PAGE + 1)
+        except DomainError as exc:
+            self.loading = False
+            yield rx.toast.error(exc.message)
+            return
+        self._set_rows(rows, append=True)
+
+    @rx.event
+    def tick(self):
+        """Every minute: the ages move on (no database work)."""
+        now = datetime.now(UTC)
+        self.cards = [
+            dataclasses.replace(c, age=waiting_text(datetime.fromisoformat(c.created_at), now)) for c in self.cards
+        ]
+
+    async def _reload(self, actor: Actor, limit: int) -> rx.event.EventSpec | None:
+        try:
+            rows = await run_db(queries.list_board, actor, self._filters, None, limit + 1)
+            active, _ = await run_db(tickets.counselor_workload, actor)
+            profile = await run_db(profiles.get_profile, actor)
+        except DomainError as exc:
+            self.loading = False
+            return rx.toast.error(exc.message)
+        self.active, self.capacity, self.accepting_new = active, profile.capacity, profile.accepting_new
+        self._set_rows(rows, append=False, limit=limit)
+        self.loaded = True
+        return None
+
+    def _set_rows(self, rows: list[TicketRow], *, append: bool, limit: int = PAGE) -> None:
+        self.has_more = len(rows) > limit
+        rows = rows[:limit]
+        now = datetime.now(UTC)
+        cards = [board_card(r, now) for r in rows]
+        if append:
+            seen = {c.id for c in self.cards}
+            cards = self.cards + [c for c in cards if c.id not in seen]
+        self.cards = cards
+        if rows or not append:
+            self._cursor = queries.board_cursor(rows)
+        self.loading = False
+
+    # --- filters ---------------------------------------------------------------------------------
+
+    def _use(self, filters: BoardFilters) -> None:
+        self._filters = filters
+        self.category = filters.category.value if filters.category else ANY
+        self.urgency = filters.urgency.value if filters.urgency else ANY
+        self.session_mode = filters.session_mode.value if filters.session_mode else ANY
+        self.search = filters.search or ""
+
+    def _url(self) -> str:
+        f = self._filters or BoardFilters()
+        values = {
+            "category": f.category.value if f.category else "",
+            "urgency": f.urgency.value if f.urgency else "",
+            "session_mode": f.session_mode.value if f.session_mode else "",
+            "search": f.search or "",
+        }
+        query = urlencode({URL_KEYS[k]: v for k, v in values.items() if v})
+        return "/board" + (f"?{query}" if query else "")
+
+    async def _refilter(self, values: dict[str, Any]):
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            yield self._deny()
+            return
+        try:
+            filters = parse_filters(values)
+        except ValidationFailed as exc:
+            yield rx.toast.error(exc.message)
+            return
+        self._use(filters)
+        self.loading = True
+        self.notice = ""
+        yield
+        yield await self._reload(actor, PAGE)
+        yield rx.set_value(SEARCH_ID, self.search)
+        # Into the address bar without a navigation, so a reload or a shared link keeps the choice.
+        yield rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
+
+    def _values(self) -> dict[str, str]:
+        return {"category": self.category, "urgency": self.urgency, "session_mode": self.session_mode,
+                "search": self.search}  # fmt: skip
+
+    @rx.event
+    async def filter_by(self, name: str, value: str):
+        """A select changed: `name` is one of the three select filters, `value` one of its options."""
+        if name not in SELECT_FILTERS or not isinstance(value, str):
+            return
+        async for update in self._refilter(self._values() | {name: value}):
+            yield update
+
+    @rx.event
+    async def search_for(self, form_data: dict):
+        term = form_data.get("search", "") if isinstance(form_data, dict) else ""
+        async for update in self._refilter(self._values() | {"search": term if isinstance(term, str) else ""}):
+            yield update
+
+    @rx.event
+    async def clear_filters(self):
+        async for update in self._refilter({}):
+            yield update
+
+    # --- claim -----------------------------------------------------------------------------------
+
+    def _drop(self, ticket_id: str) -> None:
+        self.cards = [c for c in self.cards if c.id != ticket_id]
+
+    @rx.event
+    async def claim(self, ticket_id: str):
+        """Atomic in the database; a lost race removes the card and names who got it."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            yield self._deny()
+            return
+        try:
+            tid = str(uuid.UUID(str(ticket_id)))
+        except ValueError:
+            yield rx.toast.error("That ticket is not on your board.")
+            return
+        if self.claiming:
+            return  # one claim at a time per tab; a double click must not send two
+        self.claiming, self.notice = tid, ""
+        yield
+        try:
+            row = await run_db(tickets.claim_ticket, actor, tid)
+        except (AlreadyClaimed, NotFound) as exc:
+            self._drop(tid)
+            self.notice = exc.message
+            yield rx.toast.warning(exc.message)
+        except (OverCapacity, NotEligible) as exc:
+            yield await self._reload(actor, max(PAGE, len(self.cards)))
+            self.notice = self.claim_blocked_reason or exc.message
+            yield rx.toast.error(self.notice)
+        except DomainError as exc:
+            yield rx.toast.error(exc.message)
+        else:
+            self._drop(tid)
+            self.active += 1
+            yield rx.toast.success(f"You claimed “{row.title}”. It is in My caseload.")
+        finally:
+            self.claiming = ""

@@ -1,0 +1,317 @@
+"""My caseload: the tickets a counselor holds, and the actions on them (schedule and reschedule,
+release with a reason, join, complete with private session notes, close).
+
+Dates are entered as the browser's wall time (`datetime-local`) and converted here with the
+browser's IANA time zone, then stored as timestamptz. The zone only says how to read what this
+counselor typed; it grants nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import reflex as rx
+
+from soulroute.db.models import SessionMode, TicketStatus, UserRole
+from soulroute.domain import queries, rules, tickets
+from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.schemas import TicketRow
+from soulroute.state.session import SessionState, run_db
+from soulroute.state.views import TicketView, ticket_view
+
+MAX_TEXT = 20_000
+DEFAULT_MINUTES = 50
+
+
+@dataclasses.dataclass
+class CaseView(TicketView):
+    joinable: bool = False
+    complete_ready: bool = False
+    join_url: str = ""
+    ics_url: str = ""
+    can_schedule: bool = False
+    can_reschedule: bool = False
+    can_release: bool = False
+    can_complete: bool = False
+    can_close: bool = False
+
+
+def case_view(actor: rules.Actor, row: TicketRow, now: datetime) -> CaseView:
+    actions = rules.ticket_actions(actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id)
+    chat = row.session_mode is SessionMode.CHAT
+    started = row.scheduled_time is not None and now >= row.scheduled_time - rules.JOIN_OPENS_BEFORE
+    return CaseView(
+        **dataclasses.asdict(ticket_view(row)),
+        joinable=rules.can_join(row.status, row.session_mode, row.scheduled_time, row.session_minutes, now),
+        # Completing is for a session that has (at least nearly) begun: from the moment Join opens.
+        complete_ready="complete" in actions and started,
+        join_url=f"/tickets/{row.id}" if chat else (row.meeting_link or ""),
+        ics_url=f"/calendar/{row.id}.ics" if row.status is TicketStatus.SCHEDULED else "",
+        can_schedule="schedule" in actions,
+        can_reschedule="reschedule" in actions,
+        can_release="release" in actions,
+        can_complete="complete" in actions,
+        can_close="close" in actions,
+    )
+
+
+def parse_local(value: Any, zone: str) -> datetime | None:
+    """'2026-03-01T14:30' in `zone` -> an aware datetime, or None if it is not a date and time."""
+    if not isinstance(value, str):
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(value.strip(), fmt).replace(tzinfo=safe_zone(zone))
+        except ValueError:
+            continue
+    return None
+
+
+def safe_zone(name: Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if isinstance(name, str) and 0 < len(name) < 64 else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_input_value(moment: datetime, zone: str) -> str:
+    return moment.astimezone(safe_zone(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _text(form_data: Any, key: str) -> str:
+    value = form_data.get(key, "") if isinstance(form_data, dict) else ""
+    return value[:MAX_TEXT].strip() if isinstance(value, str) else ""
+
+
+class CaseloadState(SessionState):
+    cases: list[CaseView] = []
+    loaded: bool = False
+    time_zone: str = "UTC"
+    busy: str = ""  # the ticket an action is running on
+
+    # The dialogs. Which ticket a dialog acts on is kept here; the domain re-checks the holder.
+    dialog: str = ""  # "schedule" | "release" | "complete" | ""
+    dialog_ticket: str = ""
+    dialog_title: str = ""
+    dialog_mode: str = ""
+    rescheduling: bool = False
+    start_default: str = ""
+    minutes_default: str = str(DEFAULT_MINUTES)
+    link_default: str = ""
+    location_default: str = ""
+    errors: dict[str, str] = {}
+    form_error: str = ""
+    saving: bool = False
+
+    _rows: list[TicketRow] = []
+
+    @rx.var
+    def chat_link(self) -> str:
+        return f"/tickets/{self.dialog_ticket}" if self.dialog_ticket else ""
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    @rx.event
+    async def load(self):
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            yield self._deny()
+            return
+        self.dialog = ""
+        yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=CaseloadState.got_time_zone)
+        yield await self._reload(actor)
+
+    @rx.event
+    def got_time_zone(self, zone: str):
+        """The browser's IANA zone, used only to read and show this counselor's wall times."""
+        self.time_zone = safe_zone(zone).key
+
+    @rx.event
+    async def refresh(self):
+        """Re-query for the current user (live updates call this)."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            return self._deny()
+        return await self._reload(actor)
+
+    @rx.event
+    async def tick(self):
+        """Join and Complete open at their time without a reload (no database work)."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is not None:
+            now = datetime.now(UTC)
+            self.cases = [case_view(actor, r, now) for r in self._rows]
+
+    async def _reload(self, actor: rules.Actor) -> rx.event.EventSpec | None:
+        try:
+            self._rows = await run_db(queries.list_caseload, actor)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        now = datetime.now(UTC)
+        self.cases = [case_view(actor, r, now) for r in self._rows]
+        self.loaded = True
+        return None
+
+    def _row(self, ticket_id: Any) -> TicketRow | None:
+        try:
+            tid = uuid.UUID(str(ticket_id))
+        except ValueError:
+            return None
+        return next((r for r in self._rows if r.id == tid), None)
+
+    # --- dialogs ---------------------------------------------------------------------------------
+
+    def _open(self, kind: str, row: TicketRow) -> None:
+        self.dialog, self.dialog_ticket, self.dialog_title = kind, str(row.id), row.title
+        self.dialog_mode = row.session_mode.value
+        self.errors, self.form_error, self.saving = {}, "", False
+
+    @rx.event
+    async def open_schedule(self, ticket_id: str):
+        """Schedule or reschedule: the form starts from the current session, or tomorrow at 10:00."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            return self._deny()
+        row = self._row(ticket_id)
+        if row is None:
+            return rx.toast.error("That ticket is not in your caseload.")
+        self._open("schedule", row)
+        self.rescheduling = row.status is TicketStatus.SCHEDULED
+        zone = safe_zone(self.time_zone)
+        if row.scheduled_time:
+            start = row.scheduled_time
+        else:
+            start = (datetime.now(zone) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        self.start_default = local_input_value(start, self.time_zone)
+        self.minutes_default = str(row.session_minutes or DEFAULT_MINUTES)
+        self.location_default = row.location or ""
+        # Video and audio: a fresh unguessable room, shown so the counselor can replace it.
+        needs_link = row.session_mode in (SessionMode.VIDEO, SessionMode.AUDIO)
+        self.link_default = (row.meeting_link or tickets.generate_meeting_link()) if needs_link else ""
+        return None
+
+    @rx.event
+    async def open_release(self, ticket_id: str):
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            return self._deny()
+        row = self._row(ticket_id)
+        if row is None:
+            return rx.toast.error("That ticket is not in your caseload.")
+        self._open("release", row)
+        return None
+
+    @rx.event
+    async def open_complete(self, ticket_id: str):
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            return self._deny()
+        row = self._row(ticket_id)
+        if row is None:
+            return rx.toast.error("That ticket is not in your caseload.")
+        self._open("complete", row)
+        return None
+
+    @rx.event
+    def dialog_changed(self, is_open: bool):
+        """Radix asks to close (Escape, Cancel, outside click): only closing is honoured here."""
+        if is_open is not True and not self.saving:
+            self.dialog = ""
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    async def _run(self, fn, data: dict[str, Any], success: str):
+        """Run a domain action from a dialog: errors stay next to their fields, the typed text stays."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            yield self._deny()
+            return
+        self.saving, self.errors, self.form_error = True, {}, ""
+        yield
+        try:
+            await run_db(fn, actor, data)
+        except ValidationFailed as exc:
+            self.errors = exc.errors
+        except DomainError as exc:
+            if exc.field:
+                self.errors = {exc.field: exc.message}
+            else:
+                self.form_error = exc.message
+        else:
+            self.dialog = ""
+            yield rx.toast.success(success)
+            yield await self._reload(actor)
+        finally:
+            self.saving = False
+
+    @rx.event
+    async def submit_schedule(self, form_data: dict):
+        start = parse_local(_text(form_data, "start"), self.time_zone)
+        minutes = _text(form_data, "session_minutes")
+        errors = {}
+        if start is None:
+            errors["start"] = "Enter a date and time."
+        if not minutes.isdigit():
+            errors["session_minutes"] = "Session length must be a number of minutes."
+        if errors:
+            self.errors, self.form_error = errors, ""
+            return
+        data = {
+            "ticket_id": self.dialog_ticket,
+            "start": start,
+            "session_minutes": int(minutes),
+            "meeting_link": _text(form_data, "meeting_link") or None,
+            "location": _text(form_data, "location") or None,
+            "reason": _text(form_data, "reason") or None,
+        }
+        verb = "rescheduled" if self.rescheduling else "scheduled"
+        async for update in self._run(tickets.schedule_session, data, f"Session {verb}."):
+            yield update
+
+    @rx.event
+    async def submit_release(self, form_data: dict):
+        reason = _text(form_data, "reason")
+        if len(reason) < 3:
+            self.errors = {"reason": "Reason is required (a few words for the history)."}
+            return
+        data = {"ticket_id": self.dialog_ticket, "reason": reason}
+        async for update in self._run(tickets.release_ticket, data, "Released: the ticket is back on the board."):
+            yield update
+
+    @rx.event
+    async def submit_complete(self, form_data: dict):
+        row = self._row(self.dialog_ticket)
+        now = datetime.now(UTC)
+        if row is None or row.scheduled_time is None or now < row.scheduled_time - rules.JOIN_OPENS_BEFORE:
+            self.form_error = "A session can be completed once it has started."
+            return
+        data = {"ticket_id": self.dialog_ticket, "session_notes": _text(form_data, "session_notes")}
+        async for update in self._run(tickets.complete_ticket, data, "Session completed; your notes are saved."):
+            yield update
+
+    @rx.event
+    async def close_ticket(self, ticket_id: str):
+        """Close a completed ticket (the last step after the session notes)."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            yield self._deny()
+            return
+        row = self._row(ticket_id)
+        if row is None:
+            yield rx.toast.error("That ticket is not in your caseload.")
+            return
+        self.busy = str(row.id)
+        yield
+        try:
+            await run_db(tickets.close_ticket, actor, {"ticket_id": row.id})
+        except DomainError as exc:
+            yield rx.toast.error(exc.message)
+        else:
+            yield rx.toast.success(f"Closed “{row.title}”.")
+            yield await self._reload(actor)
+        finally:
+            self.busy = ""
