@@ -15,6 +15,11 @@ from soulroute.domain.tickets import TICKET_COLUMNS, TICKET_JOINS, _require_role
 
 BOARD_PAGE = 50
 EXCERPT_CHARS = 240
+BOARD_COLUMNS = (
+    TICKET_COLUMNS.replace("t.description", f"left(t.description, {EXCERPT_CHARS}) as description")
+    .replace("c.display_name as counselor_name", "null as counselor_name")
+    .replace("s.display_name as student_name", "null as student_name")
+)
 
 
 def _like_pattern(term: str) -> str:
@@ -51,9 +56,10 @@ def list_board(
             " and (t.created_at, t.id) > (:cc, :ci)))"
         )
         params |= {"cu": after.urgency.value, "cc": after.created_at, "ci": after.id}
+    # No joins: an open ticket has no counselor, and the board shows no student name (privacy).
     sql = f"""
-        select {TICKET_COLUMNS.replace("t.description", f"left(t.description, {EXCERPT_CHARS}) as description")}
-        {TICKET_JOINS}
+        select {BOARD_COLUMNS}
+        from support_tickets t
         where {" and ".join(where)}
         order by t.urgency desc, t.created_at, t.id
         limit :limit
