@@ -4,6 +4,7 @@ HTTP routes that set the HttpOnly session cookie (soulroute/auth/routes.py) moun
 import reflex as rx
 
 from soulroute.auth.routes import auth_app
+from soulroute.live.listener import listen_forever
 from soulroute.pages import register_pages
 
 app = rx.App(
@@ -17,3 +18,5 @@ app = rx.App(
     api_transformer=auth_app(),
 )
 register_pages(app)
+# One LISTEN connection per backend process: ticket changes reach the tabs they concern.
+app.register_lifespan_task(listen_forever)

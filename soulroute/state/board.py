@@ -111,6 +111,7 @@ class BoardState(SessionState):
         if actor is None:
             yield self._deny()
             return
+        self._watch(actor)
         params = self.router.url.query_parameters
         raw = {name: params.get(key, "") for name, key in URL_KEYS.items()}
         self.notice = ""

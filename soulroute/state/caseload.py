@@ -121,6 +121,7 @@ class CaseloadState(SessionState):
         if actor is None:
             yield self._deny()
             return
+        self._watch(actor)
         self.dialog = ""
         yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=CaseloadState.got_time_zone)
         yield await self._reload(actor)

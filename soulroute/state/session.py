@@ -20,6 +20,7 @@ from soulroute.auth.navigation import home_for, safe_next
 from soulroute.db.models import UserRole
 from soulroute.domain.errors import DomainError, Unavailable
 from soulroute.domain.rules import Actor
+from soulroute.live import watchers
 
 T = TypeVar("T")
 
@@ -47,6 +48,21 @@ def roles_for(path: str) -> frozenset[UserRole] | None:
         ):
             best = prefix
     return PAGE_ROLES[best] if best else None
+
+
+# Reflex keeps a tab's state under a token in sessionStorage. When a session ends, the tab drops that
+# token (and the student's ticket draft), so whoever signs in next in this tab starts from fresh state
+# and is never sent the previous user's data on hydration.
+FORGET_TAB_STATE = (
+    "window.sessionStorage.removeItem('token');"
+    " Object.keys(window.sessionStorage).filter(k => k.startsWith('soulroute.'))"
+    ".forEach(k => window.sessionStorage.removeItem(k));"
+)
+
+
+def leave_for(url: str) -> rx.event.EventSpec:
+    """Forget this tab's state, then load `url` afresh (used whenever a session has ended)."""
+    return rx.call_script(f"{FORGET_TAB_STATE} window.location.assign({json.dumps(url)})")
 
 
 def go_to(url: str) -> rx.event.EventSpec:
@@ -84,6 +100,10 @@ class SessionState(rx.State):
             return None
         return current.actor
 
+    def _watch(self, actor: Actor, ticket_id: str | None = None) -> None:
+        """Live updates: this tab shows this state's page; a change it concerns runs its `refresh`."""
+        watchers.watch(self.router.session.client_token, watchers.Watcher(actor.id, actor.role, type(self), ticket_id))
+
     def _show(self, current: sessions.SignedIn | None) -> None:
         self.signed_in = current is not None
         self.user_name = current.actor.display_name if current else ""
@@ -94,7 +114,7 @@ class SessionState(rx.State):
         query = self.router.url.query
         here = path + (f"?{query}" if query else "")
         target = safe_next(here)
-        return rx.redirect(f"/signin?next={quote(target)}" if target else "/signin", replace=True)
+        return leave_for(f"/signin?next={quote(target)}" if target else "/signin")
 
     def _deny(self) -> rx.event.EventSpec:
         """After `_actor()` returned None: to sign-in when signed out (and back here afterwards),
@@ -141,5 +161,5 @@ class SessionState(rx.State):
         self._show(None)
         return rx.call_script(
             "fetch('/auth/signout', {method: 'POST', credentials: 'same-origin', redirect: 'manual'})"
-            ".finally(() => window.location.assign('/signin?signed_out=1'))"
+            f".finally(() => {{ {FORGET_TAB_STATE} window.location.assign('/signin?signed_out=1'); }})"
         )

@@ -170,3 +170,23 @@ def test_old_booking_address_moves_on_to_tickets(page: Page) -> None:
     page.goto("/booking")
     expect(page.get_by_role("heading", level=1)).to_have_text("Support has moved to tickets")
     expect(page).to_have_url(re.compile(r"/(tickets|signin)"), timeout=20_000)
+
+
+def test_next_user_in_the_same_tab_never_receives_the_previous_users_data(page: Page, seed) -> None:
+    """Regression: Reflex keeps a tab's state under a token that outlived sign-out, so the next person
+    signing in in that tab was sent the previous student's ticket list on hydration."""
+    first, second = seed.account("student", "First Person"), seed.account("student", "Second Person")
+    seed.ticket(first, title="First person's private worry")
+    quick_sign_in(page, seed, first)
+    expect(page.get_by_role("heading", name="First person's private worry")).to_be_visible(timeout=20_000)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/signin"), timeout=20_000)
+
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    sign_in_through_form(page, second.email, PASSWORD)
+    expect(page).to_have_url(home_url_re("student"), timeout=20_000)
+    expect(page.get_by_text("Signed in as")).to_contain_text("Second Person")
+    page.wait_for_timeout(1500)
+    assert frames, "no websocket traffic was observed"
+    assert not [f for f in frames if "private worry" in f or "First Person" in f]

@@ -1,0 +1,134 @@
+"""One LISTEN connection per backend process (a Reflex lifespan task). A ticket change refreshes the
+pages of this process's tabs that it concerns; an ended session signs that user's tabs out at once.
+The listener reconnects by itself after the database restarts, then refreshes every tab it serves,
+since changes made meanwhile were not announced to it."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from typing import Any
+
+import psycopg
+import reflex as rx
+from reflex.istate.manager.token import BaseStateToken
+from reflex.state import StateUpdate
+from reflex_base.event import Event
+
+from soulroute.db.embedded import to_libpq
+from soulroute.db.urls import runtime_url
+from soulroute.live import watchers
+
+log = logging.getLogger(__name__)
+TICKETS, SESSIONS = "soulroute_tickets", "soulroute_sessions"
+MAX_PARALLEL_REFRESHES = 8
+_ready = asyncio.Event()
+
+
+def _app() -> rx.App:
+    from soulroute.soulroute import app  # the running app (imported late: it imports this module)
+
+    return app
+
+
+def _connected_here(app: rx.App) -> set[str]:
+    namespace = app.event_namespace
+    return set(namespace.token_to_sid) if namespace is not None else set()
+
+
+async def _run_refresh(app: rx.App, token: str, watcher: watchers.Watcher) -> None:
+    """Run the page state's own `refresh` handler for that tab, under the tab's state lock; the
+    resulting delta goes to the tab (through Redis when another worker holds its socket)."""
+    async with app.modify_state(BaseStateToken(ident=token, cls=watcher.state_cls)) as root:
+        state = await root.get_state(watcher.state_cls)
+        result = watcher.state_cls.event_handlers["refresh"].fn(state)
+        events: list[Any] = []
+        if inspect.isasyncgen(result):
+            events = [e async for e in result if e is not None]
+        elif inspect.iscoroutine(result):
+            events = [await result]
+    follow_up = [e for e in events if e is not None]
+    if follow_up:  # e.g. the session ended meanwhile: the handler asked for a redirect
+        await app.event_namespace.emit_update(StateUpdate(events=Event.from_event_type(follow_up)), token)
+
+
+async def _refresh(tokens: dict[str, watchers.Watcher]) -> None:
+    app = _app()
+    here = _connected_here(app)
+    gate = asyncio.Semaphore(MAX_PARALLEL_REFRESHES)
+
+    async def one(token: str, watcher: watchers.Watcher) -> None:
+        async with gate:
+            try:
+                await _run_refresh(app, token, watcher)
+            except Exception:  # one tab's failure must not stop the others
+                log.exception("live refresh failed for one tab")
+
+    for gone in set(tokens) - here:
+        watchers.forget(gone)
+    await asyncio.gather(*(one(t, w) for t, w in tokens.items() if t in here))
+
+
+async def on_ticket_change(change: dict[str, Any]) -> None:
+    concerned = {t: w for t, w in watchers.current().items() if watchers.concerned(w, change)}
+    await _refresh(concerned)
+
+
+async def on_session_ended(user_id: str) -> None:
+    """Every tab of that user goes to sign-in now (the revocation itself is already in the database)."""
+    app = _app()
+    from soulroute.state.session import SessionState, leave_for
+
+    for token, watcher in watchers.current().items():
+        if str(watcher.user_id) != user_id or token not in _connected_here(app):
+            continue
+        watchers.forget(token)
+        try:
+            async with app.modify_state(BaseStateToken(ident=token, cls=SessionState)) as root:
+                session = await root.get_state(SessionState)
+                session._show(None)
+            redirect = leave_for("/signin")
+            await app.event_namespace.emit_update(StateUpdate(events=Event.from_event_type([redirect])), token)
+        except Exception:
+            log.exception("could not sign out one tab")
+
+
+async def _dispatch(channel: str, payload: str) -> None:
+    data = json.loads(payload)
+    if channel == TICKETS:
+        await on_ticket_change(data)
+    elif channel == SESSIONS:
+        await on_session_ended(str(data.get("user_id")))
+
+
+async def listen_forever() -> None:
+    """The lifespan task: LISTEN, dispatch, and reconnect with backoff whenever the connection drops."""
+    delay = 0.5
+    first = True
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(
+                to_libpq(runtime_url()), autocommit=True, keepalives=1, keepalives_idle=10
+            ) as conn:
+                await conn.execute(f"listen {TICKETS}")
+                await conn.execute(f"listen {SESSIONS}")
+                _ready.set()
+                delay = 0.5
+                if not first:
+                    log.info("live updates: listening again; refreshing every tab")
+                    await _refresh(watchers.current())
+                first = False
+                async for notice in conn.notifies():
+                    try:
+                        await _dispatch(notice.channel, notice.payload)
+                    except Exception:
+                        log.exception("live update dispatch failed")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # database down or restarting: try again shortly
+            _ready.clear()
+            log.warning("live updates: listener lost its connection (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

@@ -1,0 +1,142 @@
+"""/tickets/<id>: every field, the status as steps, and the history in plain words.
+
+Students can cancel here; counselors and admins see the same details read-only (their own actions
+live on their pages). A ticket the viewer may not see reads "not found", exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from soulroute.components.app_shell import app_shell
+from soulroute.components.forms import form_alert
+from soulroute.components.student_parts import cancel_dialog, crisis_panel, link_button, session_actions, status_steps
+from soulroute.components.tickets import (
+    category_text,
+    loading_state,
+    local_time,
+    mode_label,
+    status_badge,
+    urgency_badge,
+)
+from soulroute.state.student_tickets import TicketPageState as S
+from soulroute.state.views import EventView
+
+
+def _detail(term: str, *value: rx.Component | rx.Var | str) -> rx.Component:
+    return rx.box(rx.el.dt(term), rx.el.dd(*value), class_name="detail")
+
+
+def _details() -> rx.Component:
+    t = S.ticket
+    return rx.el.section(
+        rx.heading("Details", as_="h2", size="4", id="details-heading"),
+        rx.el.dl(
+            _detail("Category", category_text(t.category)),
+            _detail("Urgency", urgency_badge(t.urgency)),
+            _detail("Session preference", mode_label(t.session_mode)),
+            _detail("Counselor", rx.cond(t.counselor_name != "", t.counselor_name, "Not yet assigned")),
+            rx.cond(S.is_student, rx.fragment(), _detail("Student", t.student_name)),
+            _detail("Opened", local_time(t.created_at)),
+            rx.cond(t.scheduled_time != "", _detail("Session", local_time(t.scheduled_time))),
+            rx.cond(t.location != "", _detail("Place", t.location)),
+            rx.cond(t.notes != "", _detail("Notes from your counselor", rx.text(t.notes, class_name="prose"))),
+            rx.cond(t.close_reason != "", _detail("Reason for closing", t.close_reason)),
+            class_name="details-list",
+        ),
+        rx.heading("Description", as_="h3", size="3", margin_top="4"),
+        rx.text(t.description, as_="p", size="3", class_name="prose"),
+        aria_labelledby="details-heading",
+        class_name="panel",
+    )
+
+
+def _event(e: EventView) -> rx.Component:
+    return rx.el.li(
+        rx.text(e.text, ", ", local_time(e.at, "D MMM, HH:mm"), as_="p", size="2", weight="medium"),
+        rx.cond(e.reason != "", rx.text("Reason: ", e.reason, as_="p", size="2", color_scheme="gray")),
+        class_name="timeline-item",
+        data_kind=e.kind,
+    )
+
+
+def _timeline() -> rx.Component:
+    return rx.el.section(
+        rx.heading("History", as_="h2", size="4", id="history-heading"),
+        rx.el.ol(rx.foreach(S.events, _event), class_name="timeline"),
+        aria_labelledby="history-heading",
+        class_name="panel",
+    )
+
+
+def _confirmation() -> rx.Component:
+    t = S.ticket
+    return rx.cond(
+        S.just_created,
+        rx.callout(
+            rx.cond(
+                t.urgency == "crisis",
+                "Your ticket was sent. On-call counselors have been alerted and will reach out as soon as possible.",
+                "Your ticket was sent. A counselor will pick it up; you can follow it here.",
+            ),
+            icon="circle-check",
+            color_scheme="green",
+            high_contrast=True,
+            role="status",
+            size="2",
+        ),
+    )
+
+
+def _found() -> rx.Component:
+    t = S.ticket
+    active = rx.Var.create(["open", "claimed", "scheduled"]).contains(t.status)
+    return rx.vstack(
+        rx.heading(t.title, as_="h1", size="7", class_name="ticket-title"),
+        rx.flex(urgency_badge(t.urgency), status_badge(t.status), spacing="2", wrap="wrap"),
+        _confirmation(),
+        rx.cond((t.urgency == "crisis") & S.is_student & active, crisis_panel()),
+        status_steps(t.status),
+        session_actions(t, S.can_join, size="3"),
+        rx.cond(
+            S.can_cancel,
+            rx.button(
+                rx.icon("circle-x", size=16, aria_hidden="true"),
+                "Cancel ticket",
+                variant="outline",
+                color_scheme="red",
+                on_click=S.ask_cancel,
+            ),
+        ),
+        rx.box(_details(), _timeline(), class_name="ticket-columns"),
+        cancel_dialog(S, t.title),
+        rx.moment(interval=30_000, on_change=S.tick, display="none"),
+        spacing="4",
+        width="100%",
+        align="start",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Ticket not found", as_="h1", size="7"),
+        rx.text("This ticket does not exist, or it is not one you can see.", as_="p", size="3"),
+        link_button("Back to my tickets", "/tickets", variant="soft"),
+        spacing="4",
+        align="start",
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        rx.cond(
+            ~S.loaded,
+            rx.fragment(rx.heading("Ticket", as_="h1", size="7"), loading_state("Loading the ticket…")),
+            rx.cond(
+                S.load_error != "",
+                rx.fragment(rx.heading("Ticket", as_="h1", size="7"), form_alert(S.load_error)),
+                rx.cond(S.found, _found(), _not_found()),
+            ),
+        ),
+        crumbs=[("Tickets", "/tickets"), ("Ticket", None)],
+    )

@@ -1,0 +1,234 @@
+"""A student's ticket list and a ticket's own page.
+
+Each state has one `refresh` handler that re-reads everything through the normal, row-level-security
+checked domain functions for whoever is signed in: the live-update mechanism (issue 7) only has to
+call it. Rows stay backend-only (`_rows`, `_row`); the page gets display copies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from soulroute.db.models import TicketStatus, UserRole
+from soulroute.domain import rules
+from soulroute.domain.errors import DomainError, NotFound
+from soulroute.domain.queries import list_student_tickets, ticket_history
+from soulroute.domain.schemas import ReasonInput, TicketRow
+from soulroute.domain.tickets import close_ticket, get_ticket
+from soulroute.state.session import SessionState, run_db
+from soulroute.state.views import EventView, TicketView, event_view, ticket_view
+
+STATUS_FILTERS = ("", *(s.value for s in TicketStatus))
+LOAD_FAILED = "We could not load your tickets just now. Please try again in a moment."
+
+
+def joinable(row: TicketRow, now: datetime | None = None) -> bool:
+    return rules.can_join(row.status, row.session_mode, row.scheduled_time, row.session_minutes, now or _now())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cancel_input(ticket_id: object, form_data: object) -> ReasonInput:
+    """The cancel form's input, validated (raises ValidationFailed on anything forged)."""
+    reason = form_data.get("reason") if isinstance(form_data, dict) else None
+    if isinstance(reason, str):
+        reason = reason.strip() or None
+    return ReasonInput.parse({"ticket_id": ticket_id, "reason": reason})
+
+
+class MyTicketsState(SessionState):
+    tickets: list[TicketView] = []
+    joinable_ids: list[str] = []
+    status_filter: str = ""
+    loaded: bool = False
+    load_error: str = ""
+    # The cancel dialog (one per page, for the ticket the student picked).
+    cancel_open: bool = False
+    cancel_title: str = ""
+    cancel_error: str = ""
+    cancelling: bool = False
+    _cancel_id: str = ""
+    _rows: list[TicketRow] = []
+
+    @rx.event
+    async def load(self):
+        self.cancel_open = False
+        return await self._reload()
+
+    @rx.event
+    async def refresh(self):
+        """Re-read the list (also what live updates call)."""
+        return await self._reload()
+
+    async def _reload(self):
+        try:
+            actor = await self._actor(UserRole.STUDENT)
+        except DomainError as exc:
+            self.load_error, self.loaded = exc.message, True
+            return None
+        if actor is None:
+            return self._deny()
+        self._watch(actor)
+        try:
+            rows = await run_db(list_student_tickets, actor, self.status_filter or None)
+        except DomainError as exc:
+            self.load_error = exc.message or LOAD_FAILED
+            self.loaded = True
+            return None
+        self._rows = rows
+        self.tickets = [ticket_view(r) for r in rows]
+        self.load_error = ""
+        self.loaded = True
+        self._update_join()
+        return None
+
+    def _update_join(self) -> None:
+        now = _now()
+        self.joinable_ids = [str(r.id) for r in self._rows if joinable(r, now)]
+
+    @rx.event
+    def tick(self):
+        """Every half minute: Join opens 10 minutes before the start and closes at the end."""
+        self._update_join()
+
+    @rx.event
+    async def filter_status(self, value: str):
+        self.status_filter = value if value in STATUS_FILTERS else ""
+        return await self._reload()
+
+    @rx.event
+    def ask_cancel(self, ticket_id: str):
+        """Open the confirmation for one of the student's own listed tickets."""
+        row = next((r for r in self._rows if str(r.id) == ticket_id), None)
+        if row is None:
+            return
+        self._cancel_id, self.cancel_title = str(row.id), row.title
+        self.cancel_error, self.cancel_open = "", True
+
+    @rx.event
+    def dismiss_cancel(self, open_: bool = False):
+        if not open_ and not self.cancelling:
+            self.cancel_open = False
+
+    @rx.event
+    async def confirm_cancel(self, form_data: dict):
+        self.cancelling, self.cancel_error = True, ""
+        yield
+        try:
+            actor = await self._actor(UserRole.STUDENT)
+            if actor is None:
+                self.cancelling = False
+                yield self._deny()
+                return
+            await run_db(close_ticket, actor, cancel_input(self._cancel_id, form_data))
+        except DomainError as exc:
+            self.cancel_error, self.cancelling = exc.message, False
+            return
+        self.cancelling, self.cancel_open = False, False
+        yield rx.toast.success("Your ticket was cancelled.")
+        await self._reload()
+
+
+class TicketPageState(SessionState):
+    ticket: TicketView = TicketView()
+    events: list[EventView] = []
+    loaded: bool = False
+    found: bool = False
+    load_error: str = ""
+    can_cancel: bool = False
+    can_join: bool = False
+    is_student: bool = False
+    just_created: bool = False
+    cancel_open: bool = False
+    cancel_error: str = ""
+    cancelling: bool = False
+    _row: TicketRow | None = None
+
+    def _ticket_id_from_url(self) -> str:
+        return (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
+
+    @rx.event
+    async def load(self):
+        # Reset first: client-side navigation from another ticket must not show the previous one.
+        self.loaded, self.found, self._row = False, False, None
+        self.ticket, self.events, self.cancel_open = TicketView(), [], False
+        self.just_created = self.router.url.query_parameters.get("created") == "1"
+        yield
+        yield await self._reload()
+
+    @rx.event
+    async def refresh(self):
+        """Re-read the ticket and its history (also what live updates call)."""
+        return await self._reload()
+
+    async def _reload(self):
+        try:
+            actor = await self._actor()
+        except DomainError as exc:
+            self.load_error, self.loaded = exc.message, True
+            return None
+        if actor is None:
+            return self._deny()
+        # Always the id in the address, never a value the client sent: re-checked by the database.
+        ticket_id = self._row.id if self._row else self._ticket_id_from_url()
+        try:
+            tid = uuid.UUID(str(ticket_id))
+            row = await run_db(get_ticket, actor, tid)
+            history = await run_db(ticket_history, actor, tid)
+        except (ValueError, NotFound):
+            self.found, self.loaded, self.load_error = False, True, ""
+            return None
+        except DomainError as exc:
+            self.load_error, self.loaded = exc.message, True
+            return None
+        self._row, self.found, self.loaded, self.load_error = row, True, True, ""
+        self._watch(actor, ticket_id=str(row.id))
+        self.ticket = ticket_view(row)
+        self.events = [event_view(e) for e in reversed(history)]  # newest first
+        actions = rules.ticket_actions(
+            actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id
+        )
+        self.can_cancel = "cancel" in actions
+        self.is_student = actor.role is UserRole.STUDENT
+        self.can_join = self.is_student and joinable(row)
+        return None
+
+    @rx.event
+    def tick(self):
+        if self._row is not None:
+            self.can_join = self.is_student and joinable(self._row)
+
+    @rx.event
+    def ask_cancel(self):
+        if self.can_cancel:
+            self.cancel_error, self.cancel_open = "", True
+
+    @rx.event
+    def dismiss_cancel(self, open_: bool = False):
+        if not open_ and not self.cancelling:
+            self.cancel_open = False
+
+    @rx.event
+    async def confirm_cancel(self, form_data: dict):
+        if self._row is None:
+            return
+        self.cancelling, self.cancel_error = True, ""
+        yield
+        try:
+            actor = await self._actor(UserRole.STUDENT)
+            if actor is None:
+                self.cancelling = False
+                yield self._deny()
+                return
+            await run_db(close_ticket, actor, cancel_input(self._row.id, form_data))
+        except DomainError as exc:
+            self.cancel_error, self.cancelling = exc.message, False
+            return
+        self.cancelling, self.cancel_open, self.just_created = False, False, False
+        yield rx.toast.success("Your ticket was cancelled.")
+        yield await self._reload()

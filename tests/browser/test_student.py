@@ -1,0 +1,345 @@
+"""The student journey (issue 4) through the real UI in Chromium: create, list, ticket page, cancel.
+
+Each test signs in a fresh student, so tests do not see each other's tickets. Screenshots of every
+page at 1280 px and 390 px go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import text
+from sqlmodel import Session
+
+from soulroute.config import get_settings
+from soulroute.domain.schemas import DESCRIPTION_MAX
+from soulroute.state.student_new import draft_errors
+from tests.browser.helpers import Seed, blocking_violations, no_sideways_scroll, quick_sign_in
+
+pytestmark = pytest.mark.browser
+
+DESCRIPTION = "I have been lying awake most nights and cannot concentrate in lectures."
+TICKET_URL = re.compile(r"/tickets/[0-9a-f-]{36}")
+VIEWS = [("desktop", 1280, "light"), ("phone", 390, "light"), ("phone-dark", 390, "dark")]
+
+
+def _count(seed: Seed, student) -> int:
+    return seed.sql("select count(*) as n from support_tickets where student_id = :s", {"s": student.id})[0]["n"]
+
+
+def _student(page: Page, seed: Seed, next_path: str = "/tickets/new"):
+    student = seed.account("student")
+    quick_sign_in(page, seed, student, next_path)
+    return student
+
+
+def _open_form(page: Page) -> None:
+    page.goto("/tickets/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("New ticket")
+
+
+def _fill(page: Page, *, title: str = "Cannot sleep before exams", urgency: str = "Medium", mode: str = "Video"):
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill(DESCRIPTION)
+    page.get_by_role("group", name="Category").get_by_label("Stress").check()
+    page.get_by_role("group", name="Urgency").get_by_label(urgency, exact=True).check()
+    page.get_by_role("group", name="Session preference").get_by_label(mode, exact=True).check()
+
+
+def _submit(page: Page) -> None:
+    page.get_by_role("button", name="Send ticket").click()
+
+
+def _check_layout(page: Page, artifacts_dir, name: str) -> None:
+    """Screenshot at desktop and phone width; no sideways scrolling, no serious axe findings.
+
+    Toasts are waited out first: they are the app-wide toaster's, checked on their own."""
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=10_000)
+    for label, width, scheme in VIEWS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_timeout(250)
+        assert no_sideways_scroll(page), f"{name} scrolls sideways at {width}px"
+        page.screenshot(path=artifacts_dir / f"student-{name}-{label}.png", full_page=True)
+        assert blocking_violations(page) == [], f"{name} at {width}px, {scheme}"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")
+
+
+# --- the form's rules, without a browser ---------------------------------------------------------
+
+
+def test_draft_errors_use_the_domain_model() -> None:
+    good = {"title": "Hello there", "description": "x" * 20, "category": "stress", "urgency": "low"}
+    good["session_mode"] = "chat"
+    assert draft_errors(good) == {}
+    forged = {**good, "category": "<script>", "description": "y" * (DESCRIPTION_MAX + 1)}
+    errors = draft_errors(forged)
+    assert errors["category"] == "Choose a category."
+    assert errors["description"] == f"Description must be at most {DESCRIPTION_MAX} characters."
+    assert draft_errors({}, {"title"}) == {"title": "Title is required."}
+
+
+# --- create ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("urgency", ["Low", "Medium", "High", "Crisis"])
+def test_create_ticket_for_each_urgency(page: Page, seed: Seed, artifacts_dir, urgency: str) -> None:
+    student = _student(page, seed)
+    _open_form(page)
+    panel = page.get_by_test_id("crisis-panel")
+    _fill(page, title=f"{urgency} urgency: need to talk", urgency=urgency)
+    if urgency == "Crisis":
+        expect(panel).to_be_visible()
+        expect(panel).to_contain_text(get_settings().crisis_line_text)
+        expect(panel).to_contain_text(get_settings().counseling_center_phone)
+        _check_layout(page, artifacts_dir, "new-crisis")
+    else:
+        expect(panel).to_have_count(0)
+    _submit(page)
+
+    expect(page).to_have_url(TICKET_URL, timeout=15_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{urgency} urgency: need to talk")
+    expect(page.get_by_text("Your ticket was sent", exact=False).first).to_be_visible()
+    if urgency == "Crisis":
+        expect(panel).to_be_visible()
+        expect(page.get_by_text("On-call counselors have been alerted")).to_be_visible()
+        _check_layout(page, artifacts_dir, "ticket-crisis")
+    else:
+        expect(panel).to_have_count(0)
+    rows = seed.sql("select urgency::text as u from support_tickets where student_id = :s", {"s": student.id})
+    assert rows == [{"u": urgency.lower()}]
+
+
+# --- validation and drafts ---------------------------------------------------------------------------
+
+
+def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Seed, artifacts_dir) -> None:
+    _student(page, seed)
+    _open_form(page)
+    title, description = page.get_by_label("Title"), page.get_by_label("Description")
+    title.fill("Hi")
+    description.fill("Too short")
+    _submit(page)
+
+    for message in (
+        "Title must be at least 5 characters.",
+        "Description must be at least 20 characters.",
+        "Category is required.",
+        "Urgency is required.",
+        "Session preference is required.",
+    ):
+        expect(page.get_by_text(message, exact=True)).to_be_visible()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_value("Hi")
+    expect(description).to_have_value("Too short")
+    _check_layout(page, artifacts_dir, "new-errors")
+
+    # Fixed as the student types: the message goes without another submit.
+    title.fill("Hi again, it is me")
+    expect(page.get_by_text("Title must be at least 5 characters.")).to_have_count(0)
+    expect(title).to_have_attribute("aria-invalid", "false")
+
+    # Oversized (the browser's maxlength removed, as a forged page would): the same clear message.
+    description.evaluate("el => el.removeAttribute('maxlength')")
+    description.fill("z" * (DESCRIPTION_MAX + 1))
+    description.blur()
+    expect(page.get_by_text(f"Description must be at most {DESCRIPTION_MAX} characters.")).to_be_visible()
+    description.fill(DESCRIPTION)
+    page.get_by_role("group", name="Urgency").get_by_label("High", exact=True).check()
+
+    # The draft survives a reload, choices included.
+    page.wait_for_timeout(600)  # past the inputs' debounce
+    page.reload()
+    expect(page.get_by_label("Title")).to_have_value("Hi again, it is me", timeout=15_000)
+    expect(page.get_by_label("Description")).to_have_value(DESCRIPTION)
+    expect(page.get_by_role("group", name="Urgency").get_by_label("High", exact=True)).to_be_checked()
+
+
+def test_failed_save_keeps_the_form_and_a_retry_makes_one_ticket(page: Page, seed: Seed) -> None:
+    student = _student(page, seed)
+    _open_form(page)
+    _fill(page, title="Saved only once, please", urgency="High", mode="Chat")
+    db = seed.sql("select current_database() as d")[0]["d"]
+    role = get_settings().app_db_role
+    # A real outage for the app only: its role may no longer connect to this database, and its open
+    # connections are cut. (Per database, so other test runs on the same server are untouched.)
+    seed.sql(f'revoke connect on database "{db}" from public, {role}')
+    try:
+        seed.sql(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = :d and usename = :r",
+            {"d": db, "r": role},
+        )
+        _submit(page)
+        expect(page.get_by_role("alert").filter(has_text="nothing was saved")).to_be_visible(timeout=15_000)
+        expect(page.get_by_label("Title")).to_have_value("Saved only once, please")
+        expect(page.get_by_label("Description")).to_have_value(DESCRIPTION)
+        expect(page.get_by_role("group", name="Session preference").get_by_label("Chat")).to_be_checked()
+        assert _count(seed, student) == 0
+    finally:
+        seed.sql(f'grant connect on database "{db}" to public, {role}')
+
+    page.reload()  # the draft is still there after a reload, and the retry keeps its key
+    expect(page.get_by_label("Title")).to_have_value("Saved only once, please", timeout=15_000)
+    _submit(page)
+    expect(page).to_have_url(TICKET_URL, timeout=15_000)
+    assert _count(seed, student) == 1
+    # Saved: the draft is gone.
+    _open_form(page)
+    expect(page.get_by_label("Title")).to_have_value("")
+
+
+def test_double_submit_makes_one_ticket(page: Page, seed: Seed) -> None:
+    student = _student(page, seed)
+    _open_form(page)
+    _fill(page, title="Clicked twice by accident")
+    page.wait_for_timeout(600)
+    # Two submits leave the page before the server has answered the first.
+    page.locator("form.new-ticket-form").evaluate("f => { f.requestSubmit(); f.requestSubmit(); }")
+    expect(page).to_have_url(TICKET_URL, timeout=15_000)
+    page.wait_for_timeout(1000)
+    assert _count(seed, student) == 1
+
+
+def test_resend_after_a_lost_answer_finds_the_first_ticket(page: Page, seed: Seed) -> None:
+    """The first submit was saved but its answer never arrived: the resend opens that same ticket."""
+    student = _student(page, seed)
+    _open_form(page)
+    _fill(page, title="Answer got lost on the way")
+    page.wait_for_timeout(600)
+    key = page.evaluate("sessionStorage.getItem('soulroute.draft.key')")
+    uuid.UUID(key)
+    first = seed.sql(
+        "insert into support_tickets (student_id, title, description, category, urgency, session_mode,"
+        " idempotency_key) values (:s, 'Answer got lost on the way', :d, 'stress', 'medium', 'video', :k)"
+        " returning id",
+        {"s": student.id, "d": DESCRIPTION, "k": key},
+    )[0]["id"]
+    _submit(page)
+    expect(page).to_have_url(re.compile(f"/tickets/{first}"), timeout=15_000)
+    assert _count(seed, student) == 1
+
+
+# --- my tickets and the ticket page ------------------------------------------------------------------
+
+
+def _schedule(seed: Seed, ticket_id, counselor, *, minutes_from_now: int, link: str = "", place: str = "") -> None:
+    """Claim and schedule as the counselor would (the history trigger records both)."""
+    seed.claim(ticket_id, counselor)
+    with Session(seed.engine) as s, s.begin():
+        s.execute(text("select set_config('soulroute.actor_id', :c, true)"), {"c": str(counselor.id)})
+        s.execute(
+            text(
+                "update support_tickets set status = 'scheduled', scheduled_time = now() + make_interval(mins => :m),"
+                " meeting_link = nullif(:link, ''), location = nullif(:place, '') where id = :t"
+            ),
+            {"m": minutes_from_now, "link": link, "place": place, "t": ticket_id},
+        )
+
+
+def test_empty_state_invites_the_first_ticket(page: Page, seed: Seed, artifacts_dir) -> None:
+    _student(page, seed, "/tickets")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My tickets")
+    expect(page.get_by_role("heading", name="No tickets yet")).to_be_visible()
+    _check_layout(page, artifacts_dir, "tickets-empty")
+    page.get_by_role("link", name="Create your first ticket").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New ticket")
+
+
+def test_my_tickets_cards_filter_and_join(page: Page, seed: Seed, artifacts_dir) -> None:
+    student = seed.account("student")
+    counselor = seed.account("counselor", "Dr. Lee", expertise=("stress", "anxiety"))
+    seed.ticket(student, title="Closed long ago", age_minutes=600)
+    closed = seed.sql("select id from support_tickets where student_id = :s", {"s": student.id})[0]["id"]
+    seed.sql("update support_tickets set status = 'closed' where id = :t", {"t": closed})
+    soon = seed.ticket(student, title="Video call very soon", category="stress", age_minutes=300)
+    _schedule(seed, soon, counselor, minutes_from_now=5, link="https://meet.example/room-1")
+    later = seed.ticket(student, title="Meeting in person tomorrow", mode="in-person", age_minutes=200)
+    _schedule(seed, later, counselor, minutes_from_now=24 * 60, place="Health centre, room 2")
+    audio = seed.ticket(student, title="Audio call next week", mode="audio", age_minutes=150)
+    _schedule(seed, audio, counselor, minutes_from_now=7 * 24 * 60, link="https://meet.example/room-2")
+    seed.ticket(student, title="Everything feels too much", urgency="crisis", age_minutes=5)
+
+    quick_sign_in(page, seed, student, "/tickets")
+    cards = page.locator(".ticket-card")
+    expect(cards).to_have_count(5)
+    # Newest first, closed ones last.
+    expect(cards.first).to_contain_text("Everything feels too much")
+    expect(cards.last).to_contain_text("Closed long ago")
+    video = cards.filter(has_text="Video call very soon")
+    expect(video).to_contain_text("Dr. Lee")
+    expect(video.get_by_role("link", name=re.compile("Join"))).to_have_attribute("href", "https://meet.example/room-1")
+    expect(cards.filter(has_text="Audio call next week").get_by_role("button", name="Join")).to_be_disabled()
+    expect(cards.filter(has_text="Meeting in person tomorrow")).to_contain_text("Place: Health centre, room 2")
+    expect(cards.filter(has_text="Closed long ago").get_by_role("button", name=re.compile("Cancel"))).to_have_count(0)
+    _check_layout(page, artifacts_dir, "tickets")
+
+    page.get_by_label("Status").select_option("closed")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Closed long ago")
+    page.get_by_label("Status").select_option("completed")
+    expect(page.get_by_role("heading", name="No tickets with this status")).to_be_visible()
+
+
+def test_ticket_page_timeline_and_cancel(page: Page, seed: Seed, artifacts_dir) -> None:
+    student = seed.account("student")
+    counselor = seed.account("counselor", "Dr. Lee", expertise=("anxiety",))
+    tid = seed.ticket(student, title="Panic before presentations")
+    seed.claim(tid, counselor)
+    quick_sign_in(page, seed, student, f"/tickets/{tid}")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Panic before presentations")
+    expect(page.get_by_role("list", name="Progress").locator("[aria-current=step]")).to_contain_text("Claimed")
+    timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text("Claimed by Dr. Lee")
+    _check_layout(page, artifacts_dir, "ticket")
+
+    page.get_by_role("button", name="Cancel ticket").click()
+    dialog = page.get_by_role("alertdialog")
+    dialog.get_by_label("Reason (optional)").fill("Feeling better after talking to a friend")
+    _check_layout(page, artifacts_dir, "ticket-cancel-dialog")
+    dialog.get_by_role("button", name="Cancel ticket").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator(".rt-Badge").filter(has_text="Closed")).to_be_visible()
+    expect(timeline.locator("li").first).to_contain_text("Cancelled by")
+    expect(timeline).to_contain_text("Reason: Feeling better after talking to a friend")
+    expect(page.get_by_role("button", name="Cancel ticket")).to_have_count(0)
+    assert seed.sql("select status::text as s from support_tickets where id = :t", {"t": tid}) == [{"s": "closed"}]
+
+
+def test_cancel_from_the_list(page: Page, seed: Seed) -> None:
+    student = seed.account("student")
+    seed.ticket(student, title="Not needed any more")
+    quick_sign_in(page, seed, student, "/tickets")
+    page.get_by_role("button", name="Cancel ticket: Not needed any more").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel ticket").click()
+    expect(page.locator(".ticket-card")).to_contain_text("Closed")
+    expect(page.get_by_role("button", name="Cancel ticket: Not needed any more")).to_have_count(0)
+
+
+@pytest.mark.parametrize("which", ["another student's", "missing", "malformed"])
+def test_other_students_ticket_is_not_found(page: Page, seed: Seed, artifacts_dir, which: str) -> None:
+    other = seed.account("student")
+    theirs = seed.ticket(other, title="Somebody else's private worry")
+    target = {"another student's": theirs, "missing": uuid.uuid4(), "malformed": "not-a-ticket"}[which]
+    _student(page, seed, "/tickets")
+    page.goto(f"/tickets/{target}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ticket not found", timeout=15_000)
+    expect(page.get_by_text("Somebody else's private worry")).to_have_count(0)
+    if which == "another student's":
+        _check_layout(page, artifacts_dir, "ticket-not-found")
+
+
+def test_counselor_sees_the_ticket_page_read_only(page: Page, seed: Seed) -> None:
+    student = seed.account("student", "Sam Student")
+    counselor = seed.account("counselor", "Dr. Lee", expertise=("anxiety",))
+    tid = seed.ticket(student, title="Exam anxiety again")
+    seed.claim(tid, counselor)
+    quick_sign_in(page, seed, counselor, f"/tickets/{tid}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exam anxiety again")
+    expect(page.locator(".details-list")).to_contain_text("Sam Student")
+    expect(page.get_by_role("button", name="Cancel ticket")).to_have_count(0)
+    expect(page.get_by_test_id("crisis-panel")).to_have_count(0)
