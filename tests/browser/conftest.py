@@ -72,37 +72,48 @@ def oidc_issuer() -> Iterator[str]:
         yield f"http://localhost:{server.server_port}"
 
 
-@pytest.fixture(scope="session")
-def app_url(artifacts_dir: Path, app_database_url: str, oidc_issuer: str) -> Iterator[str]:
-    """Start the production server once; yield its URL (http://127.0.0.1:PORT, no trailing slash)."""
+def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start `reflex run --env prod` in `cwd` on a free port and wait until page and backend answer."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = reflex_env(port)
     env["PUBLIC_URL"] = url
-    env["DATABASE_URL"] = app_database_url
-    env |= {"OIDC_ISSUER": oidc_issuer, "OIDC_CLIENT_ID": "soulroute-tests", "OIDC_CLIENT_SECRET": "not-secret"}
-    env["OIDC_DISPLAY_NAME"] = "Test University"
     env.pop("CORS_ALLOWED_ORIGINS", None)
-    log_path = artifacts_dir / "app-server.log"
+    env |= env_overrides
     started = time.monotonic()
     with log_path.open("w") as log:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv
             reflex_command(port, "127.0.0.1"),
-            cwd=REPO_ROOT,
+            cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    while not (_answers(f"{url}/ping") and _answers(f"{url}/")):
+        if proc.poll() is not None:
+            pytest.fail(f"app exited with {proc.returncode} before answering:\n{_tail(log_path)}")
+        if time.monotonic() - started > START_TIMEOUT_S:
+            _stop(proc)
+            pytest.fail(f"app did not answer within {START_TIMEOUT_S:.0f}s:\n{_tail(log_path)}")
+        time.sleep(0.5)
+    print(f"\napp build + start: {time.monotonic() - started:.1f}s at {url}")
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def app_url(artifacts_dir: Path, app_database_url: str, oidc_issuer: str) -> Iterator[str]:
+    """Start the production server once; yield its URL (http://127.0.0.1:PORT, no trailing slash)."""
+    env = {
+        "DATABASE_URL": app_database_url,
+        "OIDC_ISSUER": oidc_issuer,
+        "OIDC_CLIENT_ID": "soulroute-tests",
+        "OIDC_CLIENT_SECRET": "not-secret",
+        "OIDC_DISPLAY_NAME": "Test University",
+    }
+    proc, url = launch_app(REPO_ROOT, env, artifacts_dir / "app-server.log")
     try:
-        while not (_answers(f"{url}/ping") and _answers(f"{url}/")):
-            if proc.poll() is not None:
-                pytest.fail(f"app exited with {proc.returncode} before answering:\n{_tail(log_path)}")
-            if time.monotonic() - started > START_TIMEOUT_S:
-                pytest.fail(f"app did not answer within {START_TIMEOUT_S:.0f}s:\n{_tail(log_path)}")
-            time.sleep(0.5)
-        print(f"\napp build + start: {time.monotonic() - started:.1f}s at {url}")
         yield url
     finally:
         _stop(proc)
