@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.browser.helpers import Seed, blocking_violations, no_sideways_scroll, quick_sign_in
@@ -237,16 +239,17 @@ def test_capacity_is_enforced_in_the_ui_and_in_the_database(page: Page, seed: Se
         seed.claim(waiting, full)
     assert err.value.orig.sqlstate == "SR003"
 
-    # The board was loaded before capacity ran out: the database still refuses, the UI explains.
+    # Capacity runs out behind the page's back (another tab): the board follows live and disables Claim.
     tag2 = _tag()
     late = seed.account("counselor", f"Dr. Late {tag2}", expertise=("academic",), capacity=1)
     a = seed.ticket(student, title=f"First in {tag2}", category="academic")
     b = seed.ticket(student, title=f"Second in {tag2}", category="academic")
     quick_sign_in(page, seed, late, f"/board?q={tag2}")
     expect(_cards(page)).to_have_count(2)
-    seed.claim(a, late)  # behind the page's back (another tab)
-    _card(page, "Second in").get_by_role("button", name=re.compile("^Claim")).click()
-    expect(page.get_by_role("status").filter(has_text="You are at capacity (1 of 1)")).to_be_visible()
+    seed.claim(a, late)
+    expect(_card(page, "First in")).to_have_count(0)
+    expect(page.get_by_test_id("workload")).to_have_text("1 of 1 active tickets")
+    expect(_card(page, "Second in").get_by_role("button", name=re.compile("^Claim"))).to_be_disabled()
     assert seed.sql("select status::text from support_tickets where id = :t", {"t": b}) == [{"status": "open"}]
 
 
@@ -261,8 +264,14 @@ def test_two_counselors_claim_the_same_ticket_at_once(browser: Browser, base_url
         quick_sign_in(p, seed, c, f"/board?q={tag}")
         buttons.append(_card(p, "Racing heart").get_by_role("button", name=re.compile("^Claim")))
         expect(buttons[-1]).to_be_enabled()
-    for b in buttons:  # both clicks leave before either answer arrives
-        b.evaluate("el => el.click()")
+    # Hold the ticket's row lock while both clicks go out, so both claims are in flight at once (live
+    # updates would otherwise take the card off the slower board before its click is sent).
+    with seed.engine.connect() as lock:
+        lock.execute(text("select id from support_tickets where id = :t for update"), {"t": tid})
+        for b in buttons:
+            b.evaluate("el => el.click()")
+        time.sleep(1.5)  # both claims reach the database and wait for the lock
+        lock.rollback()
 
     for p in pages:
         expect(_card(p, "Racing heart")).to_have_count(0)
