@@ -157,8 +157,8 @@ def case_card(case) -> rx.Component:
             rx.cond(
                 case.ics_url != "",
                 rx.el.a(
-                    rx.icon("calendar-plus", size=16, aria_hidden="true"),
-                    "Calendar file (.ics)",
+                    rx.icon("download", size=16, aria_hidden="true"),
+                    "Session file (.ics)",
                     href=case.ics_url,
                     download="",
                     class_name="ics-link",

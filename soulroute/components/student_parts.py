@@ -162,7 +162,7 @@ def session_actions(ticket, can_join: rx.Var, *, size: str = "2") -> rx.Componen
         ticket.status == "scheduled",
         rx.box(
             rx.text(
-                rx.icon("calendar-clock", size=16, aria_hidden="true"),
+                rx.icon("clock", size=16, aria_hidden="true"),
                 local_time(ticket.scheduled_time),
                 rx.text(" · ", ticket.session_minutes, " min", as_="span"),
                 as_="p",

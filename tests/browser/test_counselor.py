@@ -177,7 +177,7 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
 
     case = _card(page, "Deadline stress")
     expect(case.get_by_role("link", name="Join")).to_have_attribute("href", link)
-    expect(case.get_by_role("link", name="Calendar file (.ics)")).to_be_visible()
+    expect(case.get_by_role("link", name="Session file (.ics)")).to_be_visible()
     _check_layout(page, artifacts_dir, "caseload")
 
     case.get_by_role("button", name="Complete").click()
