@@ -181,6 +181,14 @@ def session_actions(ticket, can_join: rx.Var, *, size: str = "2") -> rx.Componen
                 ),
                 join,
             ),
+            rx.el.a(
+                rx.icon("download", size=16, aria_hidden="true"),
+                "Session file (.ics)",
+                href="/calendar/" + ticket.id + ".ics",
+                download="",
+                class_name="ics-link",
+                aria_label="Session file (.ics): " + ticket.title,
+            ),
             class_name="session-box",
         ),
     )

@@ -274,6 +274,10 @@ def test_my_tickets_cards_filter_and_join(page: Page, seed: Seed, artifacts_dir)
     expect(video.get_by_role("link", name=re.compile("Join"))).to_have_attribute("href", "https://meet.example/room-1")
     expect(cards.filter(has_text="Audio call next week").get_by_role("button", name="Join")).to_be_disabled()
     expect(cards.filter(has_text="Meeting in person tomorrow")).to_contain_text("Place: Health centre, room 2")
+    # The student's own session file, fetched with the student's cookie.
+    ics_link = video.get_by_role("link", name=re.compile(r"Session file \(\.ics\)"))
+    ics = page.request.get(ics_link.get_attribute("href"))
+    assert ics.ok and "BEGIN:VCALENDAR" in ics.text() and "https://meet.example/room-1" in ics.text()
     expect(cards.filter(has_text="Closed long ago").get_by_role("button", name=re.compile("Cancel"))).to_have_count(0)
     _check_layout(page, artifacts_dir, "tickets")
 
