@@ -33,7 +33,14 @@ class Settings(BaseSettings):
     )
     counseling_center_phone: str = "+1 555 0100 (Counseling Center, 24/7 line)"
     crisis_claim_target_minutes: int = 15
-    crisis_escalation_minutes: int = 10
+    crisis_escalation_minutes: int = Field(default=10, ge=1)
+
+    # Email for notifications (soulroute/notify/mailer.py): off unless SMTP_HOST is set.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "SoulRoute <no-reply@localhost>"
 
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12

@@ -5,6 +5,7 @@ import reflex as rx
 
 from soulroute.auth.routes import auth_app
 from soulroute.live.listener import listen_forever
+from soulroute.notify.background import run_forever as notification_loops
 from soulroute.pages import register_pages
 
 app = rx.App(
@@ -20,3 +21,5 @@ app = rx.App(
 register_pages(app)
 # One LISTEN connection per backend process: ticket changes reach the tabs they concern.
 app.register_lifespan_task(listen_forever)
+# Crisis escalation and (with SMTP_HOST) notification email, both scheduled from the database.
+app.register_lifespan_task(notification_loops)

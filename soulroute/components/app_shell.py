@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.shell import MAIN_ID, site_footer, skip_link
+from soulroute.state.notifications import NotificationsState
 from soulroute.state.session import SessionState
 
 # (label, href, lucide icon, roles that see it)
@@ -50,6 +51,23 @@ def nav_items() -> rx.Component:
     )
 
 
+def bell(*, load: bool = False) -> rx.Component:
+    """Notifications with the unread count (issue 7). `load`: this copy fetches the count when the page
+    mounts (the sidebar's; the phone bar shows the same state)."""
+    unread = NotificationsState.unread
+    return rx.link(
+        rx.icon("bell", size=20, aria_hidden="true"),
+        rx.cond(unread > 0, rx.badge(NotificationsState.unread_badge, color_scheme="red", variant="solid", size="1")),
+        href="/notifications",
+        aria_label=NotificationsState.bell_label,
+        title=NotificationsState.bell_label,
+        class_name="nav-bell",
+        underline="none",
+        style={"display": "inline-flex", "alignItems": "center", "gap": "0.25rem", "padding": "0.5rem"},
+        on_mount=NotificationsState.load_count if load else None,
+    )
+
+
 def user_panel() -> rx.Component:
     return rx.vstack(
         rx.text(
@@ -85,7 +103,12 @@ def user_panel() -> rx.Component:
 
 def sidebar() -> rx.Component:
     return rx.el.nav(
-        rx.link("SoulRoute", href="/", weight="bold", size="5", high_contrast=True, underline="none"),
+        rx.flex(
+            rx.link("SoulRoute", href="/", weight="bold", size="5", high_contrast=True, underline="none"),
+            bell(load=True),
+            justify="between",
+            align="center",
+        ),
         nav_items(),
         user_panel(),
         aria_label="Main",
@@ -96,6 +119,8 @@ def sidebar() -> rx.Component:
 def phone_bar() -> rx.Component:
     return rx.el.header(
         rx.link("SoulRoute", href="/", weight="bold", size="4", high_contrast=True, underline="none"),
+        rx.spacer(),
+        bell(),
         rx.drawer.root(
             rx.drawer.trigger(
                 rx.icon_button(rx.icon("menu", aria_hidden="true"), aria_label="Open menu", variant="soft", size="3")

@@ -23,6 +23,7 @@ from soulroute.live import watchers
 
 log = logging.getLogger(__name__)
 TICKETS, SESSIONS = "soulroute_tickets", "soulroute_sessions"
+NOTIFICATIONS = "soulroute_notifications"  # issue 7 notifications: soulroute/notify/push.py
 MAX_PARALLEL_REFRESHES = 8
 _ready = asyncio.Event()
 
@@ -101,6 +102,10 @@ async def _dispatch(channel: str, payload: str) -> None:
         await on_ticket_change(data)
     elif channel == SESSIONS:
         await on_session_ended(str(data.get("user_id")))
+    elif channel == NOTIFICATIONS:  # issue 7 notifications: bell count + toast for the recipient's tabs
+        from soulroute.notify.push import on_notification
+
+        await on_notification(_app(), data)
 
 
 async def listen_forever() -> None:
@@ -114,6 +119,7 @@ async def listen_forever() -> None:
             ) as conn:
                 await conn.execute(f"listen {TICKETS}")
                 await conn.execute(f"listen {SESSIONS}")
+                await conn.execute(f"listen {NOTIFICATIONS}")
                 _ready.set()
                 delay = 0.5
                 if not first:

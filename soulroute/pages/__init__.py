@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.pages import booking, counselor, homes, landing, signin, signup, student
+from soulroute.pages import booking, counselor, homes, landing, notifications, signin, signup, student
 from soulroute.state.auth import SignInState, SignUpState
 from soulroute.state.session import SessionState
 
@@ -28,6 +28,7 @@ def register_pages(app: rx.App) -> None:
     app.add_page(booking.page, route="/booking", title=_title("Support has moved"), on_load=booking.go_on(), **META)
     student.register(app)
     counselor.register(app)
+    notifications.register(app)
     app.add_page(
         lambda: homes.placeholder("Oversight", [("Oversight", None)], "Every ticket, crisis first."),
         route="/admin",

@@ -79,6 +79,8 @@ def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tupl
     env = reflex_env(port)
     env["PUBLIC_URL"] = url
     env.pop("CORS_ALLOWED_ORIGINS", None)
+    # Seeded tickets are backdated: keep crisis re-alerts out of other tests' data (tests/db covers them).
+    env["CRISIS_ESCALATION_MINUTES"] = "1440"
     env |= env_overrides
     started = time.monotonic()
     with log_path.open("w") as log:

@@ -3,7 +3,7 @@ from sqlalchemy import text
 
 from soulroute.db.session import as_owner
 
-TABLES = "users, counselor_profiles, support_tickets, ticket_events, session_notes, notifications, record_access_log, auth_sessions, auth_throttle"
+TABLES = "users, counselor_profiles, support_tickets, ticket_events, session_notes, notifications, record_access_log, auth_sessions, auth_throttle, email_outbox, crisis_escalations"
 
 
 @pytest.fixture(autouse=True)

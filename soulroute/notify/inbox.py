@@ -1,0 +1,94 @@
+"""A user's notifications: read and marked read under their own identity, so row-level security (a user
+sees and updates only their own rows, and only `read_at`) scopes every query, not just the WHERE clause."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import text
+
+from soulroute.domain.errors import ValidationFailed
+from soulroute.domain.rules import Actor
+from soulroute.domain.tickets import transaction
+
+LIST_LIMIT = 50
+
+
+class NotificationRow(BaseModel):
+    id: int
+    ticket_id: uuid.UUID | None
+    kind: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class Inbox(BaseModel):
+    unread: int
+    items: list[NotificationRow]
+
+
+class NotificationId(BaseModel):
+    """A notification id from the browser: a positive integer, nothing else (no bools, no strings)."""
+
+    model_config = ConfigDict(strict=True)
+    notification_id: int = Field(gt=0, lt=2**63)
+
+    @classmethod
+    def parse(cls, value: object) -> int:
+        try:
+            return cls.model_validate({"notification_id": value}).notification_id
+        except ValidationError as exc:
+            raise ValidationFailed({"notification_id": "Unknown notification."}) from exc
+
+
+_COLUMNS = "id, ticket_id, kind, body, created_at, read_at"
+_UNREAD = "select count(*) from notifications where user_id = :me and read_at is null"
+
+
+def unread_count(actor: Actor) -> int:
+    with transaction(actor) as s:
+        return int(s.execute(text(_UNREAD), {"me": actor.id}).scalar_one())
+
+
+def inbox(actor: Actor, limit: int = LIST_LIMIT) -> Inbox:
+    """The unread count and the latest `limit` notifications, newest first."""
+    with transaction(actor) as s:
+        unread = int(s.execute(text(_UNREAD), {"me": actor.id}).scalar_one())
+        rows = s.execute(
+            text(
+                f"select {_COLUMNS} from notifications where user_id = :me"
+                " order by created_at desc, id desc limit :limit"
+            ),
+            {"me": actor.id, "limit": max(1, min(limit, LIST_LIMIT))},
+        ).mappings()
+        return Inbox(unread=unread, items=[NotificationRow.model_validate(dict(r)) for r in rows])
+
+
+def get(actor: Actor, notification_id: object) -> NotificationRow | None:
+    """One of the actor's own notifications, or None (someone else's is invisible under RLS)."""
+    nid = NotificationId.parse(notification_id)
+    with transaction(actor) as s:
+        row = s.execute(text(f"select {_COLUMNS} from notifications where id = :id"), {"id": nid}).mappings().first()
+    return NotificationRow.model_validate(dict(row)) if row else None
+
+
+def mark_read(actor: Actor, notification_id: object) -> bool:
+    """Marks one of the actor's notifications read; False if there is no such (visible, unread) one."""
+    nid = NotificationId.parse(notification_id)
+    with transaction(actor) as s:
+        result = s.execute(
+            text("update notifications set read_at = now() where id = :id and read_at is null"), {"id": nid}
+        )
+        return result.rowcount == 1
+
+
+def mark_all_read(actor: Actor) -> int:
+    with transaction(actor) as s:
+        result = s.execute(
+            text("update notifications set read_at = now() where user_id = :me and read_at is null"),
+            {"me": actor.id},
+        )
+        return result.rowcount
