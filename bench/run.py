@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 
-from bench import app_sql, dataset, measure, races, report
+from bench import admin_sql, app_sql, dataset, measure, races, report
 
 DEFAULT = dataset.Sizes(tickets=100_000, counselors=200, students=20_000)
 QUICK = dataset.Sizes(tickets=5_000, counselors=80, students=1_000)
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         results["machine"] = _server_info(owner)
         users = _pick_users(owner, rng, args.users)
         sql = app_sql.capture(target, users["counselor"][0], users["student"][0], users["admin"][0])
-        workloads = build_workloads(owner, sql, users)
+        workloads = build_workloads(owner, sql, users) + admin_sql.workloads(target, users["admin"])
         results["queries"] = {}
         for w in workloads:
             print(f"Timing {w.title}: {len(w.users)} users, {args.warmup} + {iterations} iterations per variant ...")

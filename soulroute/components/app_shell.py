@@ -19,6 +19,7 @@ NAV_ITEMS = [
     ("Oversight", "/admin", "shield-check", ("admin",)),
     ("Analytics", "/admin/analytics", "chart-column", ("admin",)),
     ("Accounts", "/admin/accounts", "users", ("admin",)),
+    ("Audit", "/admin/audit", "scroll-text", ("admin",)),
     ("Notifications", "/notifications", "bell", ("student", "counselor", "admin")),
 ]
 ROLE_LABEL = {"student": "Student", "counselor": "Counselor", "admin": "Admin"}

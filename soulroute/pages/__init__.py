@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.pages import booking, counselor, homes, landing, notifications, signin, signup, student
+from soulroute.pages import admin, booking, counselor, landing, notifications, signin, signup, student
 from soulroute.state.auth import SignInState, SignUpState
 from soulroute.state.session import SessionState
 
@@ -29,9 +29,4 @@ def register_pages(app: rx.App) -> None:
     student.register(app)
     counselor.register(app)
     notifications.register(app)
-    app.add_page(
-        lambda: homes.placeholder("Oversight", [("Oversight", None)], "Every ticket, crisis first."),
-        route="/admin",
-        title=_title("Oversight"),
-        on_load=guard,
-    )
+    admin.register(app)

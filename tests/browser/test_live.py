@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from soulroute.config import REPO_ROOT, get_settings
 from tests.browser.conftest import _stop, launch_app
@@ -38,7 +38,7 @@ def _card(page: Page, title: str):
 
 
 def _watch_everything(browser: Browser, seed: Seed, student_url: str, counselor_url: str, tag: str):
-    """A student on their ticket's page, two counselors on their boards, an admin on the ticket."""
+    """A student on their ticket's page, two counselors on their boards, an admin on the dashboard."""
     student = seed.account("student", f"Stu {tag}")
     alpha = seed.account("counselor", f"Dr. Alpha {tag}", expertise=("academic",))
     beta = seed.account("counselor", f"Dr. Beta {tag}", expertise=("academic",))
@@ -53,14 +53,20 @@ def _watch_everything(browser: Browser, seed: Seed, student_url: str, counselor_
     quick_sign_in(pages["student"], seed, student, f"/tickets/{tid}")
     quick_sign_in(pages["alpha"], seed, alpha, f"/board?q={tag}")
     quick_sign_in(pages["beta"], seed, beta, f"/board?q={tag}")
-    quick_sign_in(pages["admin"], seed, admin, f"/tickets/{tid}")
+    quick_sign_in(pages["admin"], seed, admin, "/admin")
     expect(pages["student"].get_by_role("heading", name=f"Falling behind {tag}")).to_be_visible()
     expect(_card(pages["alpha"], f"Falling behind {tag}")).to_have_count(1)
     expect(_card(pages["beta"], f"Falling behind {tag}")).to_have_count(1)
+    expect(_queue_row(pages["admin"], tid)).to_have_count(1)
     return pages, tid, alpha
 
 
-def _claim_and_schedule(pages: dict[str, Page], tag: str, alpha_name: str) -> None:
+def _queue_row(page: Page, ticket_id) -> Locator:
+    """The ticket's row in the admin's crisis queue (crisis and high urgency, not yet scheduled)."""
+    return page.locator(f'#crisis-queue tr[data-ticket="{ticket_id}"]')
+
+
+def _claim_and_schedule(pages: dict[str, Page], tid, tag: str, alpha_name: str) -> None:
     alpha = pages["alpha"]
     _card(alpha, f"Falling behind {tag}").get_by_role("button", name=re.compile("^Claim")).click()
     expect(alpha.get_by_text("You claimed")).to_be_visible()
@@ -69,9 +75,7 @@ def _claim_and_schedule(pages: dict[str, Page], tag: str, alpha_name: str) -> No
     progress = pages["student"].get_by_role("list", name="Progress").locator("[aria-current=step]")
     expect(progress).to_contain_text("Claimed", timeout=WITHIN)
     expect(pages["student"].get_by_text(alpha_name).first).to_be_visible(timeout=WITHIN)
-    expect(pages["admin"].get_by_role("list", name="Progress").locator("[aria-current=step]")).to_contain_text(
-        "Claimed", timeout=WITHIN
-    )
+    expect(_queue_row(pages["admin"], tid)).to_contain_text(alpha_name, timeout=WITHIN)
 
     alpha.get_by_role("navigation", name="Main").get_by_role("link", name="My caseload").click()
     _card(alpha, f"Falling behind {tag}").get_by_role("button", name="Schedule").click()
@@ -81,15 +85,13 @@ def _claim_and_schedule(pages: dict[str, Page], tag: str, alpha_name: str) -> No
     dialog.get_by_role("button", name="Schedule").click()
     expect(alpha.get_by_text("Session scheduled.")).to_be_visible()
     expect(progress).to_contain_text("Scheduled", timeout=WITHIN)
-    expect(pages["admin"].get_by_role("list", name="Progress").locator("[aria-current=step]")).to_contain_text(
-        "Scheduled", timeout=WITHIN
-    )
+    expect(_queue_row(pages["admin"], tid)).to_have_count(0, timeout=WITHIN)  # scheduled: off the queue
 
 
 def test_claim_and_schedule_reach_everyone_within_a_second(browser: Browser, seed: Seed, base_url: str) -> None:
     tag = _tag()
-    pages, _, _ = _watch_everything(browser, seed, base_url, base_url, tag)
-    _claim_and_schedule(pages, tag, f"Dr. Alpha {tag}")
+    pages, tid, _ = _watch_everything(browser, seed, base_url, base_url, tag)
+    _claim_and_schedule(pages, tid, tag, f"Dr. Alpha {tag}")
 
 
 def test_a_change_made_outside_the_app_reaches_the_board(browser: Browser, seed: Seed, base_url: str) -> None:
@@ -151,8 +153,8 @@ def test_live_updates_across_two_workers_with_redis(browser: Browser, seed: Seed
     """Student and one counselor on worker 1, the acting counselor and the admin on worker 2."""
     tag = _tag()
     first, second = two_workers
-    pages, _, _ = _watch_everything(browser, seed, first, second, tag)
-    _claim_and_schedule(pages, tag, f"Dr. Alpha {tag}")
+    pages, tid, _ = _watch_everything(browser, seed, first, second, tag)
+    _claim_and_schedule(pages, tid, tag, f"Dr. Alpha {tag}")
 
 
 # --- PostgreSQL restarts ----------------------------------------------------------------------------------

@@ -1,0 +1,240 @@
+"""Pieces of the admin pages: native labelled selects, accessible tables (caption, column headers,
+their own scroll container), figure cards, the ticket rows' action buttons, the action and export
+dialogs of AdminState (each with a required reason whose error shows next to it)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from soulroute.components.forms import field_error, form_alert, text_field
+from soulroute.components.tickets import status_badge, urgency_badge
+from soulroute.state.admin import AdminState as A
+from soulroute.state.admin_views import AdminRowView
+from soulroute.state.views import URGENCY_LABEL
+
+URGENCY_ORDER = ("crisis", "high", "medium", "low")
+
+
+def native_select(
+    label: str,
+    field_id: str,
+    options,
+    *,
+    value=None,
+    on_change=None,
+    name: str | None = None,
+    any_label: str | None = None,
+) -> rx.Component:
+    """A real <select> with its <label>: keyboard and screen-reader friendly everywhere.
+    `options` is a list of (value, text) or a Var of Option rows."""
+    if isinstance(options, list):
+        items = [rx.el.option(text, value=val) for val, text in options]
+    else:
+        items = [rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value))]
+    if any_label:
+        items.insert(0, rx.el.option(any_label, value="any"))
+    props = {"id": field_id, "name": name or field_id, "class_name": "native-select"}
+    if value is not None:
+        props["value"] = value
+    if on_change is not None:
+        props["on_change"] = on_change
+    return rx.box(
+        rx.el.label(label, html_for=field_id, class_name="field-label"),
+        rx.el.select(*items, **props),
+        class_name="field",
+    )
+
+
+def data_table(caption: str | rx.Var, headers: list[str], body: rx.Component, *, label: str) -> rx.Component:
+    """A captioned table with column headers inside its own keyboard-scrollable container."""
+    return rx.box(
+        rx.el.table(
+            rx.el.caption(caption, class_name="table-caption"),
+            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
+            rx.el.tbody(body),
+            class_name="admin-table",
+        ),
+        class_name="table-scroll",
+        tab_index=0,
+        role="region",
+        aria_label=label,
+    )
+
+
+def figure(label: str, value: rx.Var | str, *, tone: str = "gray", test_id: str = "", extra=None) -> rx.Component:
+    return rx.box(
+        rx.text(label, as_="p", size="2", class_name="figure-label"),
+        rx.text(value, as_="p", size="7", weight="bold", data_testid=test_id),
+        extra if extra is not None else rx.fragment(),
+        class_name=f"figure-card tone-{tone}",
+    )
+
+
+def _action(label: str, kind: str, t: AdminRowView, show: rx.Var, color: str = "gray") -> rx.Component:
+    return rx.cond(
+        show,
+        rx.button(
+            label,
+            rx.el.span(" ", t.title, class_name="sr-only"),
+            on_click=A.open_action(kind, t.id),
+            size="1",
+            variant="soft",
+            color_scheme=color,
+            high_contrast=True,
+            type="button",
+        ),
+    )
+
+
+def row_actions(t: AdminRowView) -> rx.Component:
+    return rx.flex(
+        _action("Reassign", "reassign", t, t.can_reassign, "violet"),
+        _action("Urgency", "urgency", t, t.can_urgency),
+        _action("Release", "release", t, t.can_release, "orange"),
+        _action("Close", "close", t, t.can_close, "red"),
+        spacing="1",
+        wrap="wrap",
+    )
+
+
+def ticket_link(t: AdminRowView) -> rx.Component:
+    return rx.link(t.title, href="/admin/tickets/" + t.id, weight="medium")
+
+
+def holder(t: AdminRowView) -> rx.Component:
+    return rx.cond(
+        t.counselor_name != "",
+        rx.text(
+            t.counselor_name,
+            rx.cond(t.counselor_inactive, rx.badge("inactive", color_scheme="red", margin_left="1")),
+            as_="span",
+        ),
+        rx.text("nobody yet", as_="span", color_scheme="gray"),
+    )
+
+
+def reason_field(hint: str = "Required; recorded in the ticket's history with your name.") -> rx.Component:
+    # Checked on the server (not by the browser's own bubble) so the message shows next to the field.
+    return text_field(
+        "Reason", "reason", error=A.errors.get("reason", ""), hint=hint, multiline=True, max_length=500,
+        required=False, aria_required="true",
+    )  # fmt: skip
+
+
+def _buttons(submit: str | rx.Var, color: str = "violet") -> rx.Component:
+    return rx.flex(
+        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
+        rx.button(submit, type="submit", loading=A.saving, size="3", color_scheme=color),
+        spacing="3",
+        justify="end",
+        wrap="wrap",
+    )
+
+
+def _reassign_body() -> rx.Component:
+    return rx.cond(
+        A.free_counselors.length() > 0,
+        rx.fragment(
+            native_select("Counselor with free capacity", "field-counselor_id", A.free_counselors, name="counselor_id"),
+            field_error("field-counselor_id", A.errors.get("counselor_id", "")),
+        ),
+        rx.callout(
+            "No active counselor has free capacity. Raise a counselor's capacity on the Accounts page first "
+            "(recorded with your reason).",
+            icon="info",
+            color_scheme="amber",
+            size="1",
+        ),
+    )
+
+
+def action_dialog() -> rx.Component:
+    title = rx.match(
+        A.dialog,
+        ("reassign", "Reassign ticket"),
+        ("urgency", "Change urgency"),
+        ("release", "Release ticket"),
+        ("close", "Close ticket"),
+        "Ticket action",
+    )
+    body = rx.match(
+        A.dialog,
+        ("reassign", _reassign_body()),
+        (
+            "urgency",
+            rx.fragment(
+                native_select(
+                    "New urgency", "field-urgency", [(u, URGENCY_LABEL[u]) for u in URGENCY_ORDER], name="urgency"
+                ),
+                rx.text("Now: ", rx.text(A.dialog_urgency, as_="span", weight="bold"), size="2", as_="p"),
+                field_error("field-urgency", A.errors.get("urgency", "")),
+            ),
+        ),
+        ("release", rx.text("The ticket goes back to the board; any scheduled session is cancelled.", size="2")),
+        ("close", rx.text("The ticket is closed for good; your reason becomes its close reason.", size="2")),
+        rx.fragment(),
+    )
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.dialog.description(A.dialog_title, size="2", color_scheme="gray", margin_bottom="3"),
+            form_alert(A.form_error),
+            rx.form(
+                rx.vstack(body, reason_field(), _buttons("Confirm"), spacing="4", width="100%"),
+                on_submit=A.submit_action,
+                width="100%",
+            ),
+            class_name="admin-dialog",
+        ),
+        open=rx.Var.create(["reassign", "urgency", "release", "close"]).contains(A.dialog),
+        on_open_change=A.dialog_changed,
+    )
+
+
+def export_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Export as CSV"),
+            rx.dialog.description(
+                "Every ticket matching the current filters, in the current order (up to 25,000).",
+                size="2",
+                color_scheme="gray",
+                margin_bottom="3",
+            ),
+            form_alert(A.form_error),
+            rx.form(
+                rx.vstack(
+                    rx.el.label(
+                        rx.el.input(type="checkbox", name="descriptions", id="export-descriptions"),
+                        " Include descriptions (each one is recorded as opened by you)",
+                        html_for="export-descriptions",
+                        class_name="check-label",
+                    ),
+                    text_field(
+                        "Reason",
+                        "reason",
+                        error=A.errors.get("reason", ""),
+                        hint="Needed only with descriptions; recorded in each ticket's access log.",
+                        required=False,
+                        max_length=500,
+                    ),
+                    _buttons("Download CSV"),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=A.submit_export,
+                width="100%",
+            ),
+            class_name="admin-dialog",
+        ),
+        open=A.dialog == "export",
+        on_open_change=A.dialog_changed,
+    )
+
+
+def urgency_cell(t: AdminRowView) -> rx.Component:
+    return urgency_badge(t.urgency)
+
+
+def status_cell(t: AdminRowView) -> rx.Component:
+    return status_badge(t.status)

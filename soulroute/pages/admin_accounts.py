@@ -1,0 +1,271 @@
+"""/admin/accounts: create staff accounts; counselors with load, expertise and on-call; edit, capacity,
+deactivate (their active tickets are listed for reassignment)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from soulroute.components.admin_parts import data_table, holder, native_select, ticket_link
+from soulroute.components.app_shell import app_shell
+from soulroute.components.forms import field_error, form_alert, text_field
+from soulroute.components.tickets import loading_state, status_badge
+from soulroute.state.admin_accounts import AdminAccountsState as S
+from soulroute.state.admin_accounts import StaffView
+from soulroute.state.admin_views import AdminRowView, CounselorView
+from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL
+
+
+def checks(legend: str, name: str, prefix: str, options: dict[str, str], chosen, errors) -> rx.Component:
+    """Checkboxes arriving in the form as `<prefix>-<value>` (as on the counselor's own profile)."""
+    return rx.el.fieldset(
+        rx.el.legend(legend, class_name="field-label"),
+        rx.flex(
+            *[
+                rx.el.label(
+                    rx.el.input(
+                        type="checkbox",
+                        name=f"{prefix}-{value}",
+                        id=f"{prefix}-{value}-{name}",
+                        default_checked=chosen.contains(value) if chosen is not None else value != "other",
+                    ),  # fmt: skip
+                    " ",
+                    label,
+                    class_name="check-label",
+                )
+                for value, label in options.items()
+            ],
+            gap="3",
+            wrap="wrap",
+        ),
+        field_error(f"field-{name}", errors.get(name, "")),
+        class_name="check-group",
+    )
+
+
+def switch(label: str, name: str, checked) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(type="checkbox", name=name, default_checked=checked), " ", label, class_name="check-label"
+    )
+
+
+def create_form() -> rx.Component:
+    e = S.create_errors
+    counselor_fields = rx.vstack(
+        checks("Expertise", "expertise", "expertise", CATEGORY_LABEL, None, e),
+        checks("Session modes", "session_modes", "mode", MODE_LABEL, None, e),
+        text_field(
+            "Capacity (active tickets at once)",
+            "capacity",
+            type="number",
+            default_value="5",
+            error=e.get("capacity", ""),
+            min=0,
+            max=50,
+            class_name="narrow-input",
+        ),  # fmt: skip
+        switch("On call for crisis", "on_call_crisis", False),
+        spacing="4",
+        width="100%",
+    )
+    return rx.el.section(
+        rx.heading("Create an account", as_="h2", size="5"),
+        form_alert(S.create_error),
+        rx.form(
+            rx.vstack(
+                native_select(
+                    "Role",
+                    "create-role",
+                    [("counselor", "Counselor"), ("admin", "Admin")],
+                    value=S.create_role,
+                    on_change=S.choose_role,
+                ),  # fmt: skip
+                text_field("Full name", "display_name", error=e.get("display_name", ""), max_length=100),
+                text_field("Email", "email", type="email", error=e.get("email", ""), autocomplete="off"),
+                text_field(
+                    "Initial password",
+                    "password",
+                    type="password",
+                    error=e.get("password", ""),
+                    autocomplete="new-password",
+                    hint="At least 10 characters; share it with them privately.",
+                ),  # fmt: skip
+                rx.cond(S.create_role == "counselor", counselor_fields),
+                rx.button("Create account", type="submit", loading=S.creating, size="3"),
+                spacing="4",
+                align="start",
+                width="100%",
+            ),
+            on_submit=S.submit_create,
+            reset_on_submit=False,
+            key=S.form_key.to_string(),
+            class_name="admin-form",
+        ),
+        class_name="admin-section",
+    )
+
+
+def counselor_row(c: CounselorView) -> rx.Component:
+    return rx.el.tr(
+        rx.el.th(rx.text(c.name, weight="medium"), rx.text(c.email, size="1", as_="p"), scope="row"),
+        rx.el.td(rx.cond(c.is_active, "Active", rx.badge("Inactive", color_scheme="red"))),
+        rx.el.td(c.load, class_name="nowrap", data_testid="load"),
+        rx.el.td(c.expertise),
+        rx.el.td(rx.cond(c.on_call, "On call", "–")),
+        rx.el.td(rx.cond(c.accepting_new, "Yes", "No")),
+        rx.el.td(
+            rx.flex(
+                rx.button(
+                    "Edit",
+                    rx.el.span(" ", c.name, class_name="sr-only"),
+                    on_click=S.open_edit(c.id),
+                    size="1",
+                    variant="soft",
+                ),  # fmt: skip
+                rx.button(
+                    rx.cond(c.is_active, "Deactivate", "Reactivate"),
+                    rx.el.span(" ", c.name, class_name="sr-only"),
+                    on_click=S.open_status(c.id),
+                    size="1",
+                    variant="soft",
+                    color_scheme=rx.cond(c.is_active, "red", "green"),
+                ),  # fmt: skip
+                spacing="1",
+                wrap="wrap",
+            )
+        ),
+    )
+
+
+def admin_row(a: StaffView) -> rx.Component:
+    return rx.el.tr(
+        rx.el.th(a.name, scope="row"),
+        rx.el.td(a.email),
+        rx.el.td(rx.cond(a.is_active, "Active", rx.badge("Inactive", color_scheme="red"))),
+        rx.el.td(
+            rx.button(
+                rx.cond(a.is_active, "Deactivate", "Reactivate"),
+                rx.el.span(" ", a.name, class_name="sr-only"),
+                on_click=S.open_status(a.id),
+                size="1",
+                variant="soft",
+            )  # fmt: skip
+        ),
+    )
+
+
+def orphan_row(t: AdminRowView) -> rx.Component:
+    return rx.el.tr(rx.el.th(ticket_link(t), scope="row"), rx.el.td(status_badge(t.status)), rx.el.td(holder(t)))
+
+
+def dialogs() -> rx.Component:
+    reason = text_field("Reason", "reason", error=S.errors.get("reason", ""), multiline=True, max_length=500,
+                        hint="Required; recorded with your name.", required=False, aria_required="true")  # fmt: skip
+    buttons = rx.flex(
+        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+        rx.button("Save", type="submit", loading=S.saving),
+        spacing="3",
+        justify="end",
+    )
+    t = S.target
+    edit = rx.form(
+        rx.vstack(
+            text_field("Full name", "edit_display_name", default_value=t.name, error=S.errors.get("display_name", "")),
+            checks("Expertise", "expertise", "edit-expertise", CATEGORY_LABEL, t.expertise_keys, S.errors),
+            checks("Session modes", "session_modes", "edit-mode", MODE_LABEL, t.mode_keys, S.errors),
+            text_field(
+                "Capacity (active tickets at once)",
+                "edit_capacity",
+                type="number",
+                min=0,
+                max=50,
+                default_value=t.capacity.to_string(),
+                error=S.errors.get("capacity", ""),
+                hint="Raising it lets you assign more; the change is recorded.",
+            ),  # fmt: skip
+            switch("Accepting new tickets", "edit_accepting_new", t.accepting_new),
+            switch("On call for crisis", "edit_on_call_crisis", t.on_call),
+            reason,
+            buttons,
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit_edit,
+    )
+    status = rx.form(
+        rx.vstack(
+            rx.cond(
+                S.target_held.length() > 0,
+                rx.box(
+                    rx.text("They hold these active tickets; reassign them afterwards:", as_="p", size="2"),
+                    rx.el.ul(rx.foreach(S.target_held, lambda h: rx.el.li(ticket_link(h)))),
+                ),
+            ),
+            reason,
+            buttons,
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit_status,
+    )
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(
+                rx.cond(S.dialog == "edit", "Edit counselor", rx.cond(S.target_active, "Deactivate", "Reactivate"))
+            ),
+            rx.dialog.description(S.target_name, size="2", margin_bottom="3"),
+            form_alert(S.form_error),
+            rx.cond(S.dialog == "edit", edit, status),
+            class_name="admin-dialog",
+        ),
+        open=S.dialog != "",
+        on_open_change=S.dialog_changed,
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        rx.heading("Accounts", as_="h1", size="7"),
+        rx.text("Counselor and admin accounts. Students create their own.", as_="p", class_name="page-intro"),
+        rx.cond(
+            S.loaded,
+            rx.fragment(
+                rx.cond(
+                    S.orphaned.length() > 0,
+                    rx.el.section(
+                        rx.heading("Needs reassignment", as_="h2", size="5"),
+                        data_table(
+                            "Active tickets held by deactivated counselors",
+                            ["Ticket", "Status", "Held by"],
+                            rx.foreach(S.orphaned, orphan_row),
+                            label="Needs reassignment",
+                        ),  # fmt: skip
+                        class_name="admin-section",
+                    ),
+                ),
+                rx.el.section(
+                    rx.heading("Counselors", as_="h2", size="5"),
+                    data_table(
+                        "Counselors with their active load against capacity",
+                        ["Counselor", "Account", "Load", "Expertise", "Crisis", "Accepting", "Actions"],
+                        rx.foreach(S.counselors, counselor_row),
+                        label="Counselors",
+                    ),
+                    class_name="admin-section",
+                ),
+                rx.el.section(
+                    rx.heading("Admins", as_="h2", size="5"),
+                    data_table(
+                        "Admin accounts",
+                        ["Name", "Email", "Account", "Actions"],
+                        rx.foreach(S.admins, admin_row),
+                        label="Admins",
+                    ),  # fmt: skip
+                    class_name="admin-section",
+                ),
+                create_form(),
+            ),
+            loading_state("Loading accounts…"),
+        ),
+        dialogs(),
+        crumbs=[("Oversight", "/admin"), ("Accounts", None)],
+    )

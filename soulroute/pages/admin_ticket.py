@@ -1,0 +1,189 @@
+"""/admin/tickets/<id>: a ticket's audit view. The description and the session notes stay closed
+until the admin opens them with a reason, and every such opening is listed here (and shown to the
+student on their own record)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from soulroute.components.admin_parts import action_dialog, data_table, holder, row_actions
+from soulroute.components.app_shell import app_shell
+from soulroute.components.forms import text_field
+from soulroute.components.tickets import (
+    category_text,
+    empty_state,
+    loading_state,
+    local_time,
+    mode_label,
+    status_badge,
+    urgency_badge,
+)
+from soulroute.state.admin_ticket import AdminTicketState as T
+from soulroute.state.admin_views import AccessView
+from soulroute.state.views import EventView
+
+
+def facts() -> rx.Component:
+    t = T.ticket
+
+    def fact(term: str, value) -> rx.Component:
+        return rx.fragment(rx.el.dt(term), rx.el.dd(value))
+
+    return rx.el.dl(
+        fact("Status", status_badge(t.status)),
+        fact("Urgency", urgency_badge(t.urgency)),
+        fact("Category", category_text(t.category)),
+        fact("Session", mode_label(t.session_mode)),
+        fact("Student", t.student_name),
+        fact("Held by", holder(t)),
+        fact("Opened", local_time(t.created_at)),
+        fact("Waited", t.waited),
+        class_name="fact-list",
+    )
+
+
+def record_panel() -> rx.Component:
+    return rx.el.section(
+        rx.heading("Confidential record", as_="h2", size="5"),
+        rx.text(
+            "Opening the description or the session notes is recorded with your name and reason, and the "
+            "student can see it.",
+            as_="p",
+            size="2",
+        ),
+        rx.cond(
+            T.description != "",
+            rx.box(rx.heading("Description", as_="h3", size="3"), rx.text(T.description, as_="p"), class_name="opened"),
+            rx.button(
+                "Open description", on_click=T.ask_reveal("description"), variant="soft", high_contrast=True, size="2"
+            ),
+        ),
+        rx.cond(
+            T.notes.length() > 0,
+            rx.box(
+                rx.heading("Session notes", as_="h3", size="3"),
+                rx.foreach(
+                    T.notes,
+                    lambda n: rx.box(rx.text(local_time(n.at), size="1", as_="p"), rx.text(n.body, as_="p")),
+                ),
+                class_name="opened",
+            ),
+            rx.button(
+                "Open session notes (break the glass)",
+                on_click=T.ask_reveal("notes"),
+                variant="soft",
+                color_scheme="red",
+                high_contrast=True,
+                size="2",
+            ),
+        ),
+        class_name="admin-section record-panel",
+    )
+
+
+def reveal_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(T.reveal == "notes", "Open session notes", "Open description")),
+            rx.dialog.description(
+                "Your name, the time and this reason are recorded in the ticket's access log.",
+                size="2",
+                margin_bottom="3",
+            ),
+            rx.form(
+                rx.vstack(
+                    text_field(
+                        "Reason",
+                        "reason",
+                        error=T.reveal_error,
+                        multiline=True,
+                        max_length=500,
+                        required=False,
+                        aria_required="true",
+                    ),  # fmt: skip
+                    rx.flex(
+                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+                        rx.button("Open and record", type="submit"),
+                        spacing="3",
+                        justify="end",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=T.submit_reveal,
+            ),
+            class_name="admin-dialog",
+        ),
+        open=T.reveal != "",
+        on_open_change=T.reveal_changed,
+    )
+
+
+def history_row(e: EventView) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(local_time(e.at, "D MMM YYYY, HH:mm"), class_name="nowrap"),
+        rx.el.td(e.text),
+        rx.el.td(e.reason),
+    )
+
+
+def access_row(a: AccessView) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(local_time(a.at, "D MMM YYYY, HH:mm"), class_name="nowrap"),
+        rx.el.td(a.who),
+        rx.el.td(a.what),
+        rx.el.td(a.reason),
+    )
+
+
+def found() -> rx.Component:
+    return rx.fragment(
+        rx.heading(T.ticket.title, as_="h1", size="7"),
+        facts(),
+        rx.box(row_actions(T.ticket), class_name="admin-section"),
+        record_panel(),
+        rx.el.section(
+            rx.heading("History", as_="h2", size="5"),
+            data_table(
+                "The ticket's history, oldest first",
+                ["When", "What", "Reason"],
+                rx.foreach(T.history, history_row),
+                label="History",
+            ),  # fmt: skip
+            class_name="admin-section",
+        ),
+        rx.el.section(
+            rx.heading("Who opened this record", as_="h2", size="5"),
+            rx.cond(
+                T.accesses.length() > 0,
+                data_table(
+                    "Recorded openings of the description and session notes, newest first",
+                    ["When", "Who", "What", "Reason"],
+                    rx.foreach(T.accesses, access_row),
+                    label="Access log",
+                ),  # fmt: skip
+                rx.text("Nobody has opened the description or the session notes.", as_="p", size="2"),
+            ),
+            class_name="admin-section",
+        ),
+        action_dialog(),
+        reveal_dialog(),
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        rx.cond(
+            T.ticket_loaded,
+            rx.cond(
+                T.found,
+                found(),
+                rx.fragment(
+                    rx.heading("Ticket not found", as_="h1", size="7"),
+                    empty_state("Ticket not found", "It may have been removed.", rx.link("Back", href="/admin")),
+                ),
+            ),
+            rx.fragment(rx.heading("Ticket", as_="h1", size="7"), loading_state("Loading the ticket…")),
+        ),
+        crumbs=[("Oversight", "/admin"), ("Ticket", None)],
+    )

@@ -1,0 +1,330 @@
+"""/admin: headline figures, the crisis queue, the all-tickets table (server-side filters, sort and
+pages), CSV export, and the admin actions with their required reason.
+
+Every handler derives the admin from the server-side session and validates what the browser sent
+(filters with TicketFilters, actions with the domain's pydantic inputs); the database enforces
+the same again (RLS, the write guard, capacity)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import reflex as rx
+
+from soulroute.db.models import UserRole
+from soulroute.domain import admin, admin_accounts
+from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.rules import Actor
+from soulroute.state.admin_views import AdminRowView, Option, admin_row_view
+from soulroute.state.caseload import safe_zone
+from soulroute.state.session import SessionState, run_db
+
+ANY = "any"
+FILTERS = ("status", "category", "urgency", "session_mode", "counselor_id")
+ACTIONS = {
+    "reassign": (admin.reassign, "Ticket reassigned."),
+    "urgency": (admin.change_urgency, "Urgency changed."),
+    "release": (admin.release, "Released: the ticket is back on the board."),
+    "close": (admin.close, "Ticket closed."),
+}
+MAX_TEXT = 2_000
+
+
+def text_of(form_data: Any, key: str) -> str:
+    value = form_data.get(key, "") if isinstance(form_data, dict) else ""
+    return value[:MAX_TEXT].strip() if isinstance(value, str) else ""
+
+
+class AdminState(SessionState):
+    # Headline figures.
+    open_tickets: int = 0
+    open_crisis: int = 0
+    oldest_crisis_at: str = ""
+    stale_claims: int = 0
+    sessions_today: int = 0
+    queue: list[AdminRowView] = []
+    # All tickets: the controls' values; what the query uses is validated into `_filters`.
+    rows: list[AdminRowView] = []
+    total: int = 0
+    total_capped: bool = False
+    page: int = 1
+    page_size: int = 50
+    sort: str = "created_desc"
+    status: str = ANY
+    category: str = ANY
+    urgency: str = ANY
+    session_mode: str = ANY
+    counselor_id: str = ANY
+    created_from: str = ""
+    created_to: str = ""
+    search: str = ""
+    filter_errors: dict[str, str] = {}
+    counselors: list[Option] = []
+    loaded: bool = False
+    loading: bool = False
+    time_zone: str = "UTC"
+    # The action dialog; which ticket it acts on is kept here and re-checked by the domain.
+    dialog: str = ""  # reassign | urgency | release | close | export
+    dialog_ticket: str = ""
+    dialog_title: str = ""
+    dialog_urgency: str = ""
+    free_counselors: list[Option] = []
+    errors: dict[str, str] = {}
+    form_error: str = ""
+    saving: bool = False
+
+    _filters: admin.TicketFilters = admin.TicketFilters()
+    _known: dict[str, Any] = {}
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @rx.var
+    def filtered(self) -> bool:
+        selects = (self.status, self.category, self.urgency, self.session_mode, self.counselor_id)
+        return any(v != ANY for v in selects) or bool(self.search or self.created_from or self.created_to)
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    @rx.event
+    async def load(self):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            yield self._deny()
+            return
+        self._watch(actor)
+        self.dialog = ""
+        yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AdminState.got_time_zone)
+        yield await self._reload(actor, with_counselors=True)
+
+    @rx.event
+    async def got_time_zone(self, zone: str):
+        """The browser's zone: only says which day is "today" for this admin."""
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        self.time_zone = safe_zone(zone).key
+        return await self._reload_figures(actor)
+
+    @rx.event
+    async def refresh(self):
+        """Re-query everything shown (live updates and the periodic tick call this)."""
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        return await self._reload(actor)
+
+    async def _reload_figures(self, actor: Actor) -> rx.event.EventSpec | None:
+        zone = safe_zone(self.time_zone)
+        start = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        end = (start + timedelta(days=1, hours=2)).replace(hour=0)  # one calendar day, also across DST
+        try:
+            f = await run_db(admin.dashboard_figures, actor, start, end)
+            queue = await run_db(admin.crisis_queue, actor)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.open_tickets, self.open_crisis, self.stale_claims = f.open_tickets, f.open_crisis, f.stale_claims
+        self.sessions_today = f.sessions_today
+        self.oldest_crisis_at = f.oldest_crisis_at.isoformat() if f.oldest_crisis_at else ""
+        now = datetime.now(UTC)
+        self.queue = [admin_row_view(actor, r, now) for r in queue]
+        self._known |= {str(r.id): r for r in queue}
+        return None
+
+    async def _reload_table(self, actor: Actor) -> rx.event.EventSpec | None:
+        self.loading = True
+        try:
+            page = await run_db(admin.list_all_tickets, actor, self._filters)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        finally:
+            self.loading = False
+        now = datetime.now(UTC)
+        self.rows = [admin_row_view(actor, r, now) for r in page.rows]
+        self._known |= {str(r.id): r for r in page.rows}
+        self.total, self.total_capped = page.total, page.total_capped
+        self.loaded = True
+        return None
+
+    async def _reload(self, actor: Actor, *, with_counselors: bool = False) -> rx.event.EventSpec | None:
+        self._known = {}
+        if with_counselors:
+            try:
+                people = await run_db(admin_accounts.list_counselors, actor)
+            except DomainError as exc:
+                return rx.toast.error(exc.message)
+            self.counselors = [Option(str(c.id), c.display_name) for c in people]
+        return await self._reload_figures(actor) or await self._reload_table(actor)
+
+    # --- the table's controls --------------------------------------------------------------------
+
+    def _apply(self, values: dict[str, Any]) -> bool:
+        """Validate the controls' values into the query's filters; False (errors shown) if invalid."""
+        data = {k: v for k, v in values.items() if isinstance(v, str | int) and v not in ("", ANY)}
+        try:
+            self._filters = admin.parse_filters(data)
+        except ValidationFailed as exc:
+            self.filter_errors = exc.errors
+            return False
+        f = self._filters
+        self.filter_errors = {}
+        for name in FILTERS:
+            value = getattr(f, name)
+            setattr(self, name, ANY if value is None else str(getattr(value, "value", value)))
+        self.created_from = f.created_from.isoformat() if f.created_from else ""
+        self.created_to = f.created_to.isoformat() if f.created_to else ""
+        self.search, self.sort, self.page, self.page_size = f.search or "", f.sort, f.page, f.page_size
+        return True
+
+    def _values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FILTERS} | {
+            "created_from": self.created_from, "created_to": self.created_to, "search": self.search,
+            "sort": self.sort, "page": self.page, "page_size": self.page_size,
+        }  # fmt: skip
+
+    async def _requery(self, changes: dict[str, Any]):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        if not self._apply(self._values() | changes):
+            return None
+        return await self._reload_table(actor)
+
+    @rx.event
+    async def filter_by(self, name: str, value: str):
+        if name not in (*FILTERS, "sort", "page_size"):
+            return rx.toast.error("Unknown filter.")
+        page_size = int(value) if name == "page_size" and str(value).isdigit() else value
+        return await self._requery({name: page_size, "page": 1})
+
+    @rx.event
+    async def search_for(self, form_data: dict):
+        changes = {k: text_of(form_data, k) for k in ("search", "created_from", "created_to")}
+        return await self._requery(changes | {"page": 1})
+
+    @rx.event
+    async def clear_filters(self):
+        cleared = dict.fromkeys(FILTERS, ANY) | {"created_from": "", "created_to": "", "search": "", "page": 1}
+        return [await self._requery(cleared), rx.set_value("admin-search", "")]
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        if isinstance(page, str) and page.isdigit():
+            page = int(page)
+        target = page if isinstance(page, int) and not isinstance(page, bool) else 1
+        return await self._requery({"page": max(1, min(target, self.page_count))})
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    @rx.event
+    async def open_action(self, kind: str, ticket_id: str):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        row = self._known.get(str(ticket_id)) if kind in ACTIONS else None
+        if row is None:
+            return rx.toast.error("That ticket is not shown here any more; refresh the page.")
+        self.dialog, self.dialog_ticket, self.dialog_title = kind, str(row.id), row.title
+        self.dialog_urgency = row.urgency.value
+        self.errors, self.form_error, self.saving, self.free_counselors = {}, "", False, []
+        if kind == "reassign":
+            try:
+                free = await run_db(admin_accounts.list_counselors, actor, only_free=True)
+            except DomainError as exc:
+                return rx.toast.error(exc.message)
+            self.free_counselors = [
+                Option(str(c.id), f"{c.display_name} ({c.active} of {c.capacity})")
+                for c in free
+                if c.id != row.counselor_id
+            ]
+        return None
+
+    @rx.event
+    def dialog_changed(self, is_open: bool):
+        if is_open is not True and not self.saving:
+            self.dialog = ""
+
+    @rx.event
+    async def submit_action(self, form_data: dict):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            yield self._deny()
+            return
+        if self.dialog not in ACTIONS:
+            return
+        fn, success = ACTIONS[self.dialog]
+        data: dict[str, Any] = {"ticket_id": self.dialog_ticket, "reason": text_of(form_data, "reason")}
+        if self.dialog == "reassign":
+            data["counselor_id"] = text_of(form_data, "counselor_id") or None
+        elif self.dialog == "urgency":
+            data["urgency"] = text_of(form_data, "urgency") or None
+        self.saving, self.errors, self.form_error = True, {}, ""
+        yield
+        try:
+            await run_db(fn, actor, data)
+        except ValidationFailed as exc:
+            self.errors = exc.errors
+        except DomainError as exc:
+            self.errors, self.form_error = ({exc.field: exc.message}, "") if exc.field else ({}, exc.message)
+        else:
+            self.dialog = ""
+            yield rx.toast.success(success)
+            yield await self._after_action(actor)
+        finally:
+            self.saving = False
+
+    async def _after_action(self, actor: Actor) -> rx.event.EventSpec | None:
+        if (self.router.url.path or "").startswith("/admin/tickets/"):
+            from soulroute.state.admin_ticket import AdminTicketState
+
+            return AdminTicketState.refresh
+        return await self._reload(actor)
+
+    # --- export ----------------------------------------------------------------------------------
+
+    @rx.event
+    async def open_export(self):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        self.dialog, self.errors, self.form_error, self.saving = "export", {}, "", False
+        return None
+
+    @rx.event
+    async def submit_export(self, form_data: dict):
+        """The current filter (all pages) as a CSV download; descriptions only when asked, with a
+        reason, each recorded in the access log."""
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            yield self._deny()
+            return
+        with_descriptions = isinstance(form_data, dict) and form_data.get("descriptions") in ("on", True, "true")
+        self.saving, self.errors, self.form_error = True, {}, ""
+        yield
+        try:
+            data, count = await run_db(
+                admin.export_csv, actor, self._filters, include_descriptions=with_descriptions,
+                reason=text_of(form_data, "reason"),
+            )  # fmt: skip
+        except ValidationFailed as exc:
+            self.errors = exc.errors
+            self.form_error = exc.errors.get("export", "")
+        except DomainError as exc:
+            self.form_error = exc.message
+        else:
+            self.dialog = ""
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+            yield rx.download(data=data, filename=f"soulroute-tickets-{stamp}.csv", mime_type="text/csv")
+            yield rx.toast.success(f"Exported {count} ticket{'s' if count != 1 else ''}.")
+        finally:
+            self.saving = False
+
+
+def ticket_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

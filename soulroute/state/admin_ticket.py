@@ -1,0 +1,108 @@
+"""/admin/tickets/<id>: one ticket's audit view: its facts, history, every recorded opening of its
+description or session notes, the admin actions (dialogs of AdminState), and the two recorded
+"open" steps, each with a reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from soulroute.db.models import UserRole
+from soulroute.domain import admin, admin_accounts
+from soulroute.domain.errors import DomainError, NotFound, ValidationFailed
+from soulroute.domain.rules import Actor
+from soulroute.state.admin import AdminState, text_of
+from soulroute.state.admin_views import AccessView, AdminRowView, NoteView, access_view, admin_row_view
+from soulroute.state.session import run_db
+from soulroute.state.views import EventView, event_view, iso
+
+
+class AdminTicketState(AdminState):
+    ticket: AdminRowView = AdminRowView()
+    history: list[EventView] = []
+    accesses: list[AccessView] = []
+    found: bool = False
+    ticket_loaded: bool = False
+    description: str = ""
+    notes: list[NoteView] = []
+    reveal: str = ""  # "description" | "notes" | "": the reason dialog that is open
+    reveal_error: str = ""
+
+    def _ticket_id(self) -> str:
+        return (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
+
+    @rx.event
+    async def load_ticket(self):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        self._watch(actor, ticket_id=self._ticket_id())
+        self.description, self.notes, self.reveal, self.dialog = "", [], "", ""
+        return await self._load(actor)
+
+    @rx.event
+    async def refresh(self):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        return await self._load(actor)
+
+    async def _load(self, actor: Actor) -> rx.event.EventSpec | None:
+        try:
+            row = await run_db(admin.get_row, actor, self._ticket_id())
+            events, accesses = await run_db(admin_accounts.ticket_audit, actor, row.id)
+        except NotFound:
+            self.found, self.ticket_loaded = False, True
+            return None
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        dashboard = await self.get_state(AdminState)  # the action dialogs' state keeps the row
+        dashboard._known = {str(row.id): row}
+        self.ticket = admin_row_view(actor, row, datetime.now(UTC))
+        self.history = [event_view(e) for e in events]
+        self.accesses = [access_view(a) for a in accesses]
+        self.found = self.ticket_loaded = True
+        return None
+
+    @rx.event
+    async def ask_reveal(self, what: str):
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            return self._deny()
+        self.reveal = what if what in ("description", "notes") else ""
+        self.reveal_error = ""
+        return None
+
+    @rx.event
+    def reveal_changed(self, is_open: bool):
+        if is_open is not True:
+            self.reveal = ""
+
+    @rx.event
+    async def submit_reveal(self, form_data: dict):
+        """Open the description or (break the glass) the session notes: recorded with the reason first."""
+        actor = await self._actor(UserRole.ADMIN)
+        if actor is None:
+            yield self._deny()
+            return
+        data = {"ticket_id": self.ticket.id, "reason": text_of(form_data, "reason")}
+        try:
+            if self.reveal == "description":
+                self.description = await run_db(admin_accounts.open_description, actor, data)
+            elif self.reveal == "notes":
+                notes = await run_db(admin_accounts.read_session_notes, actor, data)
+                self.notes = [NoteView(n.body, iso(n.created_at)) for n in notes]
+                if not notes:
+                    yield rx.toast.info("This ticket has no session notes.")
+            else:
+                return
+        except ValidationFailed as exc:
+            self.reveal_error = exc.errors.get("reason", exc.message)
+            return
+        except DomainError as exc:
+            self.reveal_error = exc.message
+            return
+        self.reveal = ""
+        yield rx.toast.success("Opened; your access is recorded in the ticket's audit trail.")
+        yield await self._load(actor)

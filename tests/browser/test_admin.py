@@ -1,0 +1,245 @@
+"""Admin oversight through the real UI: every ticket, the crisis queue by waiting time, reassign /
+urgency / close with the admin and reason in the history, the recorded opening of a description,
+accounts, analytics; students and counselors sent away and their forged admin events refused.
+Each test seeds its own rows with a unique tag (the app database is shared with other files)."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+
+import pytest
+import socketio
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import Seed, blocking_violations, no_sideways_scroll, quick_sign_in
+from tests.browser.test_forged_events import app_states, fingerprint, forged_arguments, session_cookie
+
+pytestmark = pytest.mark.browser
+
+
+def _tag() -> str:
+    return secrets.token_hex(3)
+
+
+def _check_layout(page: Page, artifacts_dir, name: str) -> None:
+    """Screenshot at desktop and phone width; no sideways scroll; axe clean at both (once toasts are gone)."""
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=15_000)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(400)
+        page.screenshot(path=artifacts_dir / f"admin-{name}-{width}.png", full_page=True)
+        assert no_sideways_scroll(page), f"{name} scrolls sideways at {width}px"
+        assert blocking_violations(page) == [], f"{name} at {width}px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _search(page: Page, text: str) -> None:
+    page.get_by_role("searchbox", name="Search titles and descriptions").fill(text)
+    page.get_by_role("button", name="Apply").click()
+
+
+def _events(seed: Seed, tid) -> list[tuple]:
+    rows = seed.sql(
+        "select e.kind, u.display_name, e.detail ->> 'reason' as reason from ticket_events e "
+        "join users u on u.id = e.actor_id where e.ticket_id = :t and u.role = 'admin' order by e.id",
+        {"t": tid},
+    )
+    return [(r["kind"], r["display_name"], r["reason"]) for r in rows]
+
+
+def test_admin_sees_all_tickets_and_the_crisis_queue_by_waiting_time(page: Page, seed: Seed, artifacts_dir):
+    tag = _tag()
+    admin = seed.account("admin", f"Ada {tag}")
+    lee = seed.account("counselor", f"Dr. Queue {tag}", expertise=("anxiety", "stress"))
+    s1, s2 = seed.account("student"), seed.account("student")
+    seed.ticket(s1, title=f"Crisis newer {tag}", urgency="crisis", age_minutes=30)
+    held = seed.ticket(s2, title=f"High oldest {tag}", urgency="high", category="stress", age_minutes=300)
+    seed.claim(held, lee)
+    seed.ticket(s2, title=f"Crisis older {tag}", urgency="crisis", age_minutes=95)
+    seed.ticket(s1, title=f"Calm question {tag}", urgency="low", category="academic")
+
+    quick_sign_in(page, seed, admin, "/admin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oversight")
+    queue = page.locator("#crisis-queue tbody tr").filter(has_text=tag)
+    expect(queue.locator("th")).to_have_text([f"High oldest {tag}", f"Crisis older {tag}", f"Crisis newer {tag}"])
+    expect(queue.nth(0)).to_contain_text(f"Dr. Queue {tag}")
+    expect(queue.nth(1)).to_contain_text(re.compile(r"1 h 3[56] min"))
+    expect(queue.nth(2)).to_contain_text("nobody yet")
+    assert int(page.get_by_test_id("fig-crisis").inner_text()) >= 2
+
+    _search(page, tag)
+    table = page.get_by_role("region", name="All tickets")
+    expect(table.locator("tbody tr")).to_have_count(4)
+    expect(page.get_by_test_id("table-count")).to_contain_text("4 tickets")
+    page.get_by_label("Urgency", exact=True).select_option("crisis")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    page.get_by_label("Sort").select_option("created_asc")
+    expect(table.locator("tbody th")).to_have_text([f"Crisis older {tag}", f"Crisis newer {tag}"])
+    _check_layout(page, artifacts_dir, "dashboard")
+
+
+def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Page, seed: Seed, artifacts_dir):
+    tag = _tag()
+    admin = seed.account("admin", f"Ada Reason {tag}")
+    lee = seed.account("counselor", f"Dr. Lee {tag}", expertise=("stress",))
+    kim = seed.account("counselor", f"Dr. Kim {tag}", expertise=("stress",))
+    student = seed.account("student")
+    tid = seed.ticket(student, title=f"Held by Lee {tag}", category="stress", urgency="medium")
+    seed.claim(tid, lee)
+
+    quick_sign_in(page, seed, admin, "/admin")
+    _search(page, tag)
+    row = page.get_by_role("region", name="All tickets").locator("tbody tr").filter(has_text=tag)
+    row.get_by_role("button", name=re.compile("^Reassign")).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Counselor with free capacity").select_option(label=f"Dr. Kim {tag} (0 of 5)")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(dialog.get_by_text("Reason must be at least 5 characters.")).to_be_visible()
+    expect(dialog.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+    _check_layout(page, artifacts_dir, "reassign-dialog")
+    dialog.get_by_label("Reason").fill("Lee is on leave this week")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Ticket reassigned.")).to_be_visible()
+    expect(row).to_contain_text(f"Dr. Kim {tag}")
+
+    row.get_by_role("button", name=re.compile("^Urgency")).click()
+    page.get_by_role("dialog").get_by_label("New urgency").select_option("high")
+    page.get_by_role("dialog").get_by_label("Reason").fill("Student phoned, sounded worse")
+    page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Urgency changed.")).to_be_visible()
+
+    row.get_by_role("button", name=re.compile("^Close")).click()
+    page.get_by_role("dialog").get_by_label("Reason").fill("Student moved to another campus")
+    page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Ticket closed.")).to_be_visible()
+
+    name = f"Ada Reason {tag}"
+    assert _events(seed, tid) == [
+        ("reassigned", name, "Lee is on leave this week"),
+        ("urgency_changed", name, "Student phoned, sounded worse"),
+        ("cancelled", name, "Student moved to another campus"),
+    ]
+    assert seed.sql("select counselor_id from support_tickets where id = :t", {"t": tid})[0]["counselor_id"] == kim.id
+
+    # The ticket's audit view: history with names and reasons; the description opens only with a reason.
+    row.get_by_role("link", name=f"Held by Lee {tag}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Held by Lee {tag}")
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text(f"Reassigned by {name}")
+    expect(history).to_contain_text("Student moved to another campus")
+    expect(page.get_by_text("I lie awake for hours")).to_have_count(0)
+    page.get_by_role("button", name="Open description").click()
+    page.get_by_role("dialog").get_by_label("Reason").fill("Quality review of the closure")
+    page.get_by_role("button", name="Open and record").click()
+    expect(page.get_by_text("I lie awake for hours")).to_be_visible()
+    expect(page.get_by_role("region", name="Access log")).to_contain_text("Quality review of the closure")
+    _check_layout(page, artifacts_dir, "ticket-audit")
+    logged = seed.sql("select accessor_id, what from record_access_log where ticket_id = :t", {"t": tid})
+    assert logged == [{"accessor_id": admin.id, "what": "description"}]
+
+
+def test_capacity_holds_for_admins_and_accounts_page(page: Page, seed: Seed, artifacts_dir):
+    tag = _tag()
+    admin = seed.account("admin", f"Ada Accounts {tag}")
+    quick_sign_in(page, seed, admin, "/admin/accounts")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accounts")
+    page.get_by_label("Full name").fill(f"Dr. New {tag}")
+    page.get_by_label("Email").fill(f"new-{tag}@university.example")
+    page.get_by_label("Initial password").fill("violet harbor lantern 77")
+    page.get_by_label("Capacity (active tickets at once)").fill("1")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"Account created for Dr. New {tag}.")).to_be_visible()
+    row = page.get_by_role("region", name="Counselors").locator("tbody tr").filter(has_text=f"Dr. New {tag}")
+    expect(row.get_by_test_id("load")).to_have_text("0 of 1")
+    _check_layout(page, artifacts_dir, "accounts")
+
+    row.get_by_role("button", name=re.compile("^Edit")).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Capacity (active tickets at once)").fill("3")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_text("Reason must be at least 5 characters.")).to_be_visible()
+    dialog.get_by_label("Reason").fill("Extra hours this term")
+    dialog.get_by_role("button", name="Save").click()
+    expect(row.get_by_test_id("load")).to_have_text("0 of 3")
+    audit = seed.sql("select action, detail, reason from admin_audit where actor_id = :a order by id", {"a": admin.id})
+    assert audit[0]["action"] == "account_created"
+    assert audit[-1] == {"action": "profile_changed", "detail": {"capacity": {"from": 1, "to": 3}},
+                         "reason": "Extra hours this term"}  # fmt: skip
+
+    row.get_by_role("button", name=re.compile("^Deactivate")).click()
+    page.get_by_role("dialog").get_by_label("Reason").fill("Left the counseling center")
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(row).to_contain_text("Inactive")
+
+
+def test_analytics_page_renders_charts_and_tables(page: Page, seed: Seed, artifacts_dir):
+    admin = seed.account("admin")
+    student, lee = seed.account("student"), seed.account("counselor", expertise=("stress",))
+    seed.claim(seed.ticket(student, category="stress", urgency="crisis", age_minutes=40), lee)
+    quick_sign_in(page, seed, admin, "/admin/analytics")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Analytics")
+    expect(page.get_by_role("heading", name="Response times")).to_be_visible()
+    expect(page.locator(".recharts-surface").first).to_be_visible()
+    page.get_by_text("Table view").first.click()
+    expect(page.get_by_role("region", name="Response times over the whole period")).to_contain_text("Crisis")
+    page.get_by_label("Period", exact=True).select_option("4")
+    expect(page.get_by_test_id("period")).to_be_visible()
+    _check_layout(page, artifacts_dir, "analytics")
+
+
+@pytest.mark.parametrize("role", ["student", "counselor"])
+def test_students_and_counselors_are_sent_away_from_admin_pages(page: Page, seed: Seed, role: str):
+    account = seed.account(role)
+    quick_sign_in(page, seed, account)
+    for path in ("/admin", "/admin/analytics", "/admin/accounts", "/admin/audit"):
+        page.goto(path)
+        expect(page).to_have_url(re.compile("/tickets/?$" if role == "student" else "/board/?$"))
+
+
+def test_forged_admin_events_from_a_counselor_are_refused(app_url: str, seed: Seed):
+    """As test_forged_events does for a student: a counselor calls every admin handler, forged."""
+    attacker = seed.account("counselor", "Dr. Mallory", expertise=("anxiety", "other"))
+    victim = seed.account("student", "Victor")
+    target = seed.ticket(victim, title="Victor's private ticket")
+    time.sleep(1.1)
+    cookie = session_cookie(app_url, seed, attacker)
+    received: list[str] = []
+    client = socketio.Client(reconnection=False)
+    client.on("event", lambda data: received.append(json.dumps(data, default=str)), namespace="/_event")
+    client.connect(f"{app_url}?token={secrets.token_hex(16)}", socketio_path="_event", transports=["websocket"],
+                   namespaces=["/_event"], headers={"Cookie": f"soulroute_session={cookie}"})  # fmt: skip
+    before = fingerprint(seed, attacker)
+    sent = 0
+    route = {"pathname": "/admin", "query": {}, "asPath": "/admin"}
+    try:
+        for state in app_states():
+            if not state.__module__.startswith("soulroute.state.admin"):
+                continue
+            for name, handler in state.event_handlers.items():
+                for payload in forged_arguments(handler, str(target), str(victim.id), str(attacker.id)):
+                    event = {"name": f"{state.get_full_name()}.{name}", "payload": payload, "router_data": route}
+                    client.emit("event", event, namespace="/_event")
+                    sent += 1
+        deadline, seen, quiet = time.monotonic() + 120, -1, time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet < 3:
+            if len(received) != seen:
+                seen, quiet = len(received), time.monotonic()
+            time.sleep(0.2)
+    finally:
+        client.disconnect()
+    assert sent > 40
+    assert fingerprint(seed, attacker) == before
+    leaked = "\n".join(received)
+    for secret in ("Victor's private ticket", victim.email, "I lie awake for hours"):
+        assert secret not in leaked
+
+
+def test_admin_opening_a_ticket_page_gets_the_audited_view(page: Page, seed: Seed) -> None:
+    """An admin never reads a description unlogged: /tickets/<id> sends them to /admin/tickets/<id>."""
+    student = seed.account("student")
+    tid = seed.ticket(student, title=f"Audited view {secrets.token_hex(3)}")
+    quick_sign_in(page, seed, seed.account("admin"), f"/tickets/{tid}")
+    expect(page).to_have_url(re.compile(rf"/admin/tickets/{tid}/?$"), timeout=20_000)
