@@ -171,16 +171,23 @@ class CaseloadState(SessionState):
         self.dialog_mode = row.session_mode.value
         self.errors, self.form_error, self.saving = {}, "", False
 
+    async def _open_for(self, kind: str, ticket_id: str) -> tuple[TicketRow | None, rx.event.EventSpec | None]:
+        """Open a dialog for one of this counselor's tickets: (the row, None) or (None, the refusal)."""
+        actor = await self._actor(UserRole.COUNSELOR)
+        if actor is None:
+            return None, self._deny()
+        row = self._row(ticket_id)
+        if row is None:
+            return None, rx.toast.error("That ticket is not in your caseload.")
+        self._open(kind, row)
+        return row, None
+
     @rx.event
     async def open_schedule(self, ticket_id: str):
         """Schedule or reschedule: the form starts from the current session, or tomorrow at 10:00."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            return self._deny()
-        row = self._row(ticket_id)
+        row, refusal = await self._open_for("schedule", ticket_id)
         if row is None:
-            return rx.toast.error("That ticket is not in your caseload.")
-        self._open("schedule", row)
+            return refusal
         self.rescheduling = row.status is TicketStatus.SCHEDULED
         zone = safe_zone(self.time_zone)
         if row.scheduled_time:
@@ -197,25 +204,13 @@ class CaseloadState(SessionState):
 
     @rx.event
     async def open_release(self, ticket_id: str):
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            return self._deny()
-        row = self._row(ticket_id)
-        if row is None:
-            return rx.toast.error("That ticket is not in your caseload.")
-        self._open("release", row)
-        return None
+        _, refusal = await self._open_for("release", ticket_id)
+        return refusal
 
     @rx.event
     async def open_complete(self, ticket_id: str):
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            return self._deny()
-        row = self._row(ticket_id)
-        if row is None:
-            return rx.toast.error("That ticket is not in your caseload.")
-        self._open("complete", row)
-        return None
+        _, refusal = await self._open_for("complete", ticket_id)
+        return refusal
 
     @rx.event
     def dialog_changed(self, is_open: bool):
