@@ -22,7 +22,7 @@ from soulroute.domain.rules import Actor
 
 # (name, title, a text that identifies the statement among the captured ones, index to report)
 WANTED = [
-    ("admin_figures", "Admin dashboard figures", "as open_tickets", "support_tickets_board_idx"),
+    ("admin_figures", "Admin dashboard figures", "admin_dashboard_figures(", "support_tickets_board_idx"),
     ("admin_tickets", "Admin all tickets, first page", "limit %(limit)s offset", "support_tickets_created_idx"),
     ("admin_count", "Admin all tickets, capped count", "limit %(cap)s) capped", "support_tickets_pkey"),
     ("analytics_response", "Analytics: response times", "group by 1, t.urgency", "support_tickets_created_idx"),
@@ -57,6 +57,20 @@ def capture(target: Target, admin_id: uuid.UUID) -> dict[str, tuple[str, dict[st
     return out
 
 
+# What admin_dashboard_figures() (migration 0009) counts, written inline for the no-RLS variant.
+FIGURES_PLAIN = """
+    select
+      (select count(*) from support_tickets where status = 'open') as open_tickets,
+      (select count(*) from support_tickets where status = 'open' and urgency = 'crisis') as open_crisis,
+      (select min(created_at) from support_tickets where status = 'open' and urgency = 'crisis') as oldest_crisis_at,
+      (select count(*) from support_tickets
+        where status = 'claimed' and claimed_at < now() - cast(%(stale)s as interval)) as stale_claims,
+      (select count(*) from support_tickets
+        where scheduled_time >= %(start)s and scheduled_time < %(end)s
+          and (status in ('scheduled', 'completed') or completed_at is not null)) as sessions_today
+"""
+
+
 def workloads(target: Target, admins: list[uuid.UUID]) -> list[Workload]:
     captured = capture(target, admins[0])
     result = []
@@ -67,7 +81,7 @@ def workloads(target: Target, admins: list[uuid.UUID]) -> list[Workload]:
                 name=name,
                 title=title,
                 rls_sql=sql,
-                plain_sql=sql,
+                plain_sql=FIGURES_PLAIN if name == "admin_figures" else sql,
                 users=admins,
                 rls_params=lambda u, p=params: dict(p),
                 plain_params=lambda u, p=params: dict(p),

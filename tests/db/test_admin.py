@@ -236,3 +236,13 @@ def test_account_activity_over_a_period():
         ada, {"user_id": ada.id, "start": now + timedelta(hours=1), "end": now + timedelta(hours=2)}
     )
     assert later == []
+
+
+def test_dashboard_figures_function_is_for_admins_only():
+    from tests.db.sql import sqlstate
+    from tests.factories import make_counselor, make_student
+
+    sql = "select * from admin_dashboard_figures(now(), now() + interval '1 day', interval '1 day')"
+    assert sqlstate(make_counselor(), sql) == "SR002"
+    assert sqlstate(make_student(), sql) == "SR002"
+    assert sqlstate(None, sql) == "SR002"
