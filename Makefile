@@ -16,7 +16,8 @@ run: $(STAMP)  ## set up the database and demo data, build, serve on http://loca
 dev: $(STAMP)  ## same, with hot reload (front end on PORT, backend on BACKEND_PORT, default 8000)
 	$(VENV)/bin/soulroute serve --dev
 
-test: $(STAMP)  ## every test: database layer, domain, and the browser smoke test
+test: $(STAMP)  ## every test: database, domain, state and browser (gets Chromium first where it can)
+	@tools/ensure-chromium $(PY)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-db: $(STAMP)  ## only the database-level tests (TEST_DATABASE_URL picks the server)

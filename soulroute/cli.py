@@ -40,18 +40,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_setup(args: argparse.Namespace) -> int:
-    """Everything `make run` needs before the server starts: database, schema, demo data."""
-    from soulroute.db.migrate import upgrade
-    from soulroute.db.urls import owner_url
+    from soulroute.launcher import set_up
 
-    owner_url()
-    upgrade()
-    if get_settings().demo:
-        from soulroute.demo import load_demo_data, print_demo_logins
-
-        load_demo_data()
-        print_demo_logins()
-    return 0
+    return set_up()
 
 
 def _cmd_users_create(args: argparse.Namespace) -> int:

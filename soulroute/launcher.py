@@ -6,7 +6,6 @@ is needed at run time. `reflex_env()` is shared with the browser tests, which st
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -60,12 +59,26 @@ def reflex_command(port: int, host: str, dev: bool = False, backend_port: int | 
     return cmd
 
 
+def set_up() -> int:
+    """Everything `make run` needs before the server starts: database, schema, demo data."""
+    from soulroute.config import get_settings
+    from soulroute.db.migrate import upgrade
+    from soulroute.db.urls import owner_url
+
+    owner_url()
+    upgrade()
+    if get_settings().demo:
+        from soulroute.demo import load_demo_data, print_demo_logins
+
+        load_demo_data()
+        print_demo_logins()
+    return 0
+
+
 def serve(dev: bool) -> int:
     """Database + migrations + demo data, then exec Reflex. Returns only on a set-up failure."""
-    from soulroute.cli import _cmd_setup
-
     os.chdir(REPO_ROOT)
-    rc = _cmd_setup(argparse.Namespace())
+    rc = set_up()
     if rc:
         return rc
     port = int(os.environ.get("PORT", "3000"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from functools import cache
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -22,7 +23,8 @@ from soulroute.db.session import reset_engines
 RUN_ID = secrets.token_hex(4)
 
 
-def _server_admin_url() -> str:
+@cache
+def server_admin_url_for_tests() -> str:
     explicit = os.environ.get("TEST_DATABASE_URL")
     if explicit:
         return explicit
@@ -31,10 +33,11 @@ def _server_admin_url() -> str:
 
 @pytest.fixture(scope="session")
 def server_admin_url() -> str:
-    return _server_admin_url()
+    return server_admin_url_for_tests()
 
 
-def _fresh_database(admin_url: str, suffix: str) -> str:
+def fresh_database(admin_url: str, suffix: str) -> str:
+    """A new database for this run, migrated to head; returns its SQLAlchemy URL."""
     name = f"soulroute_test_{RUN_ID}_{suffix}"
     embedded.drop_database(admin_url, name)
     embedded.ensure_database(admin_url, name)
@@ -46,7 +49,7 @@ def _fresh_database(admin_url: str, suffix: str) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def database_url(server_admin_url: str) -> Iterator[str]:
     """The database the in-process data layer talks to (domain and database tests)."""
-    url = _fresh_database(server_admin_url, "db")
+    url = fresh_database(server_admin_url, "db")
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -58,12 +61,8 @@ def database_url(server_admin_url: str) -> Iterator[str]:
     else:
         os.environ["DATABASE_URL"] = previous
     get_settings.cache_clear()
-    embedded.drop_database(server_admin_url, make_url(url).database)
+    drop_database(server_admin_url, url)
 
 
-@pytest.fixture(scope="session")
-def app_database_url(server_admin_url: str) -> Iterator[str]:
-    """A second fresh database for the running app that browser tests drive."""
-    url = _fresh_database(server_admin_url, "app")
-    yield url
-    embedded.drop_database(server_admin_url, make_url(url).database)
+def drop_database(admin_url: str, url: str) -> None:
+    embedded.drop_database(admin_url, make_url(url).database)

@@ -19,14 +19,17 @@ def upsert_user(
     display_name: str,
     role: UserRole,
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> uuid.UUID:
-    """Create the account, or return the existing one with that email (case-insensitive)."""
+    """Create the account, or return the existing one with that email (case-insensitive).
+
+    `password_hash` instead of `password`: an Argon2 hash made elsewhere (tests seed many accounts with one)."""
     existing = session.execute(text("select id from users where lower(email) = lower(:e)"), {"e": email}).scalar()
     if existing is not None:
         return existing
     return session.execute(
         text("insert into users (email, display_name, role, password_hash) values (:e, :n, :r, :h) returning id"),
-        {"e": email, "n": display_name, "r": role.value, "h": hash_password(password) if password else None},
+        {"e": email, "n": display_name, "r": role.value, "h": hash_password(password) if password else password_hash},
     ).scalar_one()
 
 

@@ -35,10 +35,6 @@ class Actor:
     display_name: str = ""
 
 
-def is_legal(from_status: TicketStatus, to_status: TicketStatus) -> bool:
-    return (from_status, to_status) in LEGAL_TRANSITIONS
-
-
 def can_join(status: TicketStatus, mode: SessionMode, start: datetime | None, minutes: int, now: datetime) -> bool:
     """Join opens 10 minutes before the start and stays open until the session's end."""
     if status is not S.SCHEDULED or mode is SessionMode.IN_PERSON or start is None:

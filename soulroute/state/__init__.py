@@ -5,7 +5,3 @@
 - never name a security-relevant handler `set_*` (reachable through `setvar`);
 - keep anything private in `_`-prefixed (backend-only) vars.
 """
-
-from soulroute.state.base import AppState
-
-__all__ = ["AppState"]

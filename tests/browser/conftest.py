@@ -11,9 +11,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from sqlalchemy import create_engine
 from soulroute.config import REPO_ROOT
 from soulroute.launcher import reflex_command, reflex_env
 from tests.browser.helpers import Seed
+from tests.conftest import drop_database, fresh_database, server_admin_url_for_tests
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -65,13 +68,6 @@ SSO_USERS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def oidc_issuer() -> Iterator[str]:
-    """A real OpenID provider on localhost for the app's single sign-on."""
-    with run_server_in_thread(user_claims=SSO_USERS, require_nonce=True) as server:
-        yield f"http://localhost:{server.server_port}"
-
-
 def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
     """Start `reflex run --env prod` in `cwd` on a free port and wait until page and backend answer."""
     port = _free_port()
@@ -83,6 +79,7 @@ def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tupl
     env["CRISIS_ESCALATION_MINUTES"] = "1440"
     env |= env_overrides
     started = time.monotonic()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv
             reflex_command(port, "127.0.0.1"),
@@ -95,30 +92,111 @@ def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tupl
         )
     while not (_answers(f"{url}/ping") and _answers(f"{url}/")):
         if proc.poll() is not None:
-            pytest.fail(f"app exited with {proc.returncode} before answering:\n{_tail(log_path)}")
+            raise RuntimeError(f"app exited with {proc.returncode} before answering:\n{_tail(log_path)}")
         if time.monotonic() - started > START_TIMEOUT_S:
             _stop(proc)
-            pytest.fail(f"app did not answer within {START_TIMEOUT_S:.0f}s:\n{_tail(log_path)}")
+            raise RuntimeError(f"app did not answer within {START_TIMEOUT_S:.0f}s:\n{_tail(log_path)}")
         time.sleep(0.5)
     print(f"\napp build + start: {time.monotonic() - started:.1f}s at {url}")
     return proc, url
 
 
+class AppUnderTest:
+    """The app the browser tests drive: its own fresh database, a real OpenID provider, and the production
+    server. Started as soon as collection finds a browser test, so the front-end build runs while the
+    database tests do; the first browser test waits for it outside its own deadline (pytest-timeout), under
+    START_TIMEOUT_S, and every later one finds it ready."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._thread: threading.Thread | None = None
+        self.proc: subprocess.Popen | None = None
+        self.url = self.database_url = self.issuer = ""
+        self.error: str | None = None
+
+    def start(self) -> None:
+        admin_url = server_admin_url_for_tests()
+        self.database_url = fresh_database(admin_url, "app")
+        self._stack.callback(drop_database, admin_url, self.database_url)
+        server = self._stack.enter_context(run_server_in_thread(user_claims=SSO_USERS, require_nonce=True))
+        self.issuer = f"http://localhost:{server.server_port}"
+        self._thread = threading.Thread(target=self._launch, name="app-under-test", daemon=True)
+        self._thread.start()
+
+    def _launch(self) -> None:
+        env = {
+            "DATABASE_URL": self.database_url,
+            "OIDC_ISSUER": self.issuer,
+            "OIDC_CLIENT_ID": "soulroute-tests",
+            "OIDC_CLIENT_SECRET": "not-secret",
+            "OIDC_DISPLAY_NAME": "Test University",
+        }
+        try:
+            self.proc, self.url = launch_app(REPO_ROOT, env, ARTIFACTS / "app-server.log")
+        except BaseException as exc:  # noqa: BLE001 - reported by the fixture that needs the app
+            self.error = str(exc)
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def ready_url(self) -> str:
+        if self._thread is None:
+            self.start()
+        self.wait()
+        if self.error or not self.url:
+            pytest.fail(f"the app under test did not start: {self.error}")
+        return self.url
+
+    def stop(self) -> None:
+        self.wait()
+        if self.proc is not None:
+            _stop(self.proc)
+        self._stack.close()
+
+
+APP = AppUnderTest()
+
+
+def _is_browser_test(item: pytest.Item) -> bool:
+    return Path(str(item.path)).is_relative_to(Path(__file__).parent)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any(_is_browser_test(item) for item in session.items):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        APP.start()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item):
+    """Outside pytest-timeout's wrapper: waiting for the one-time build is not part of any test's deadline."""
+    if _is_browser_test(item):
+        APP.wait()
+    yield
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    APP.stop()
+
+
 @pytest.fixture(scope="session")
-def app_url(artifacts_dir: Path, app_database_url: str, oidc_issuer: str) -> Iterator[str]:
-    """Start the production server once; yield its URL (http://127.0.0.1:PORT, no trailing slash)."""
-    env = {
-        "DATABASE_URL": app_database_url,
-        "OIDC_ISSUER": oidc_issuer,
-        "OIDC_CLIENT_ID": "soulroute-tests",
-        "OIDC_CLIENT_SECRET": "not-secret",
-        "OIDC_DISPLAY_NAME": "Test University",
-    }
-    proc, url = launch_app(REPO_ROOT, env, artifacts_dir / "app-server.log")
-    try:
-        yield url
-    finally:
-        _stop(proc)
+def app_database_url() -> str:
+    """The running app's own database (created by AppUnderTest, dropped at the end of the run)."""
+    APP.ready_url()
+    return APP.database_url
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> str:
+    APP.ready_url()
+    return APP.issuer
+
+
+@pytest.fixture(scope="session")
+def app_url() -> str:
+    """The production server's URL (http://127.0.0.1:PORT, no trailing slash)."""
+    return APP.ready_url()
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -152,6 +230,6 @@ def base_url(app_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    """Debian's Chromium where it is (`make test` installs it as root); else Playwright's own download."""
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    return {**args, "executable_path": CHROMIUM} if Path(CHROMIUM).exists() else args

@@ -9,7 +9,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 from sqlmodel import Session
@@ -20,6 +22,9 @@ from soulroute.db.models import SessionMode, TicketCategory, UserRole
 PASSWORD = "amber falcon meadow 42"
 BLOCKING = {"serious", "critical"}
 HOME = {"student": "/tickets", "counselor": "/board", "admin": "/admin"}
+# Seeded accounts share one hash with cheap Argon2 parameters (the app verifies any Argon2id hash by the
+# parameters written in it, and upgrades it at the first sign-in): seeding costs microseconds, not 50 ms each.
+PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class Seed:
         name = name or f"{role.title()} {tag}"
         email = f"{role}-{tag}@university.example"
         with Session(self.engine) as s, s.begin():
-            uid = upsert_user(s, email=email, display_name=name, role=UserRole(role), password=PASSWORD)
+            uid = upsert_user(s, email=email, display_name=name, role=UserRole(role), password_hash=PASSWORD_HASH)
             if role == "counselor":
                 upsert_counselor_profile(
                     s, uid, expertise=[TicketCategory(e) for e in expertise], session_modes=list(SessionMode),
@@ -134,3 +139,37 @@ def blocking_violations(page: Page) -> list[str]:
 
 def no_sideways_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# Each look at a page: label, width and colour scheme.
+VIEWS = (("1280", 1280, "light"), ("390", 390, "light"))
+WITH_DARK = (*VIEWS, ("390-dark", 390, "dark"))
+
+
+def settle(page: Page) -> None:
+    """Wait until the browser has laid out and painted twice (after a resize or a colour-scheme change)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+
+
+def snap(page: Page, path) -> None:
+    """A full-page screenshot for review (tests/artifacts). Full-page capture can stall in Chromium on a page
+    still changing size; a bounded attempt then falls back to the viewport, which never blocks a test."""
+    try:
+        page.screenshot(path=path, full_page=True, animations="disabled", timeout=15_000)
+    except PlaywrightError:
+        page.screenshot(path=path, animations="disabled", timeout=15_000)
+
+
+def check_layout(page: Page, artifacts_dir, name: str, views=VIEWS) -> None:
+    """Every view: no sideways scroll, a screenshot, no serious or critical axe finding. Toasts are waited
+    out first (the app-wide toaster is checked on its own)."""
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=15_000)
+    for label, width, scheme in views:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        settle(page)
+        assert no_sideways_scroll(page), f"{name} scrolls sideways at {width}px"
+        snap(page, artifacts_dir / f"{name}-{label}.png")
+        assert blocking_violations(page) == [], f"{name} at {width}px, {scheme}"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")

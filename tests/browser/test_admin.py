@@ -14,7 +14,7 @@ import pytest
 import socketio
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import Seed, blocking_violations, no_sideways_scroll, quick_sign_in
+from tests.browser.helpers import Seed, check_layout, quick_sign_in
 from tests.browser.test_forged_events import app_states, fingerprint, forged_arguments, session_cookie
 
 pytestmark = pytest.mark.browser
@@ -22,18 +22,6 @@ pytestmark = pytest.mark.browser
 
 def _tag() -> str:
     return secrets.token_hex(3)
-
-
-def _check_layout(page: Page, artifacts_dir, name: str) -> None:
-    """Screenshot at desktop and phone width; no sideways scroll; axe clean at both (once toasts are gone)."""
-    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=15_000)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(400)
-        page.screenshot(path=artifacts_dir / f"admin-{name}-{width}.png", full_page=True)
-        assert no_sideways_scroll(page), f"{name} scrolls sideways at {width}px"
-        assert blocking_violations(page) == [], f"{name} at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _search(page: Page, text: str) -> None:
@@ -78,7 +66,7 @@ def test_admin_sees_all_tickets_and_the_crisis_queue_by_waiting_time(page: Page,
     expect(table.locator("tbody tr")).to_have_count(2)
     page.get_by_label("Sort").select_option("created_asc")
     expect(table.locator("tbody th")).to_have_text([f"Crisis older {tag}", f"Crisis newer {tag}"])
-    _check_layout(page, artifacts_dir, "dashboard")
+    check_layout(page, artifacts_dir, "admin-dashboard")
 
 
 def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Page, seed: Seed, artifacts_dir):
@@ -99,7 +87,7 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     dialog.get_by_role("button", name="Confirm").click()
     expect(dialog.get_by_text("Reason must be at least 5 characters.")).to_be_visible()
     expect(dialog.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
-    _check_layout(page, artifacts_dir, "reassign-dialog")
+    check_layout(page, artifacts_dir, "admin-reassign-dialog")
     dialog.get_by_label("Reason").fill("Lee is on leave this week")
     dialog.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Ticket reassigned.")).to_be_visible()
@@ -136,7 +124,7 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     page.get_by_role("button", name="Open and record").click()
     expect(page.get_by_text("I lie awake for hours")).to_be_visible()
     expect(page.get_by_role("region", name="Access log")).to_contain_text("Quality review of the closure")
-    _check_layout(page, artifacts_dir, "ticket-audit")
+    check_layout(page, artifacts_dir, "admin-ticket-audit")
     logged = seed.sql("select accessor_id, what from record_access_log where ticket_id = :t", {"t": tid})
     assert logged == [{"accessor_id": admin.id, "what": "description"}]
 
@@ -154,7 +142,7 @@ def test_capacity_holds_for_admins_and_accounts_page(page: Page, seed: Seed, art
     expect(page.get_by_text(f"Account created for Dr. New {tag}.")).to_be_visible()
     row = page.get_by_role("region", name="Counselors").locator("tbody tr").filter(has_text=f"Dr. New {tag}")
     expect(row.get_by_test_id("load")).to_have_text("0 of 1")
-    _check_layout(page, artifacts_dir, "accounts")
+    check_layout(page, artifacts_dir, "admin-accounts")
 
     row.get_by_role("button", name=re.compile("^Edit")).click()
     dialog = page.get_by_role("dialog")
@@ -187,7 +175,7 @@ def test_analytics_page_renders_charts_and_tables(page: Page, seed: Seed, artifa
     expect(page.get_by_role("region", name="Response times over the whole period")).to_contain_text("Crisis")
     page.get_by_label("Period", exact=True).select_option("4")
     expect(page.get_by_test_id("period")).to_be_visible()
-    _check_layout(page, artifacts_dir, "analytics")
+    check_layout(page, artifacts_dir, "admin-analytics")
 
 
 @pytest.mark.parametrize("role", ["student", "counselor"])

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.browser.helpers import Seed, blocking_violations, no_sideways_scroll, quick_sign_in
+from tests.browser.helpers import Seed, check_layout, quick_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,19 +33,16 @@ def _cards(page: Page):
     return page.locator(".ticket-grid > li")
 
 
+def _wait_for_lock_waiters(seed: Seed, count: int) -> None:
+    deadline = time.monotonic() + 20
+    query = "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"
+    while seed.sql(query)[0]["n"] < count:
+        assert time.monotonic() < deadline, f"fewer than {count} sessions ever waited for the lock"
+        time.sleep(0.05)
+
+
 def _card(page: Page, title: str):
     return _cards(page).filter(has_text=title)
-
-
-def _check_layout(page: Page, artifacts_dir, name: str, widths=(1280, 390)) -> None:
-    """Screenshot at desktop and phone width; no sideways scroll; axe clean at both."""
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(300)
-        page.screenshot(path=artifacts_dir / f"counselor-{name}-{width}.png", full_page=True)
-        assert no_sideways_scroll(page), f"{name} scrolls sideways at {width}px"
-        assert blocking_violations(page) == [], f"{name} at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _new_page(browser: Browser, base_url: str, **kw) -> Page:
@@ -75,7 +72,7 @@ def test_board_shows_my_areas_plus_crisis_and_other_with_filters_in_the_url(page
     expect(essay.get_by_text("Academic")).to_be_visible()
     expect(page.get_by_test_id("workload")).to_have_text("0 of 5 active tickets")
     expect(page.get_by_role("searchbox", name="Search title and description")).to_have_value(tag)
-    _check_layout(page, artifacts_dir, "board")
+    check_layout(page, artifacts_dir, "counselor-board")
 
     # Urgency filter: applied at once, written into the address, kept over a reload.
     page.get_by_role("combobox", name=re.compile("^Urgency")).click()
@@ -97,6 +94,8 @@ def test_board_shows_my_areas_plus_crisis_and_other_with_filters_in_the_url(page
     expect(page).to_have_url(re.compile(r"category=other.*mode=video"))
 
     page.get_by_role("button", name="Clear filters").click()
+    # The cleared form comes back from the server: type only once it has (or the reset would wipe the text).
+    expect(page).not_to_have_url(re.compile(r"category=|mode=|q="))
     page.get_by_role("searchbox", name="Search title and description").fill(f"essay deadline panic {tag}")
     page.get_by_role("button", name="Search").click()
     expect(_cards(page).locator("h2")).to_have_text([f"Essay deadline panic {tag}"])
@@ -134,7 +133,7 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
     link = dialog.get_by_label("Meeting link").input_value()
     assert re.fullmatch(r"https://meet\.jit\.si/SoulRoute-[A-Za-z0-9_-]{22,}", link)
     expect(dialog.get_by_label("Session length (minutes)")).to_have_value("50")
-    _check_layout(page, artifacts_dir, "schedule-dialog")
+    check_layout(page, artifacts_dir, "counselor-schedule-dialog")
 
     # A time in the past is refused next to the field, and what was typed stays.
     past = (datetime.now(NY) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
@@ -178,7 +177,7 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
     case = _card(page, "Deadline stress")
     expect(case.get_by_role("link", name="Join")).to_have_attribute("href", link)
     expect(case.get_by_role("link", name="Session file (.ics)")).to_be_visible()
-    _check_layout(page, artifacts_dir, "caseload")
+    check_layout(page, artifacts_dir, "counselor-caseload")
 
     case.get_by_role("button", name="Complete").click()
     dialog.get_by_label("Session notes").fill(f"Discussed pacing and sleep. Follow-up in two weeks. {tag}")
@@ -270,7 +269,7 @@ def test_two_counselors_claim_the_same_ticket_at_once(browser: Browser, base_url
         lock.execute(text("select id from support_tickets where id = :t for update"), {"t": tid})
         for b in buttons:
             b.evaluate("el => el.click()")
-        time.sleep(1.5)  # both claims reach the database and wait for the lock
+        _wait_for_lock_waiters(seed, 2)  # both claims reached the database and wait for the row lock
         lock.rollback()
 
     for p in pages:
@@ -297,7 +296,7 @@ def test_profile_changes_the_board_at_once(page: Page, seed: Seed, artifacts_dir
     page.get_by_role("checkbox", name="Relationships").check()
     page.get_by_label("Capacity (active tickets at once)").fill("3")
     page.get_by_label("Short bio").fill("CBT, sleep, and study stress.")
-    _check_layout(page, artifacts_dir, "profile")
+    check_layout(page, artifacts_dir, "counselor-profile")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Profile saved.")).to_be_visible()
     row = seed.sql(

@@ -10,10 +10,10 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import Seed, blocking_violations, no_sideways_scroll, quick_sign_in
+from tests.browser.helpers import Seed, check_layout, quick_sign_in
 
 pytestmark = pytest.mark.browser
-WITHIN = 3_000  # ms
+WITHIN = 10_000  # ms: generous; latency is measured by `make bench`
 
 
 def _bell(page: Page):
@@ -75,7 +75,7 @@ def test_the_list_links_to_tickets_and_marks_read(page: Page, seed: Seed, artifa
     expect(_bell(page)).to_have_accessible_name("Notifications, 2 unread")
     expect(entry.get_by_role("button", name=re.compile("^Mark as read"))).to_have_count(0)
 
-    _layout(page, artifacts_dir, "list")
+    check_layout(page, artifacts_dir, "notifications-list")
 
     page.get_by_role("button", name="Mark all as read").click()
     expect(_bell(page)).to_have_accessible_name("Notifications, none unread")
@@ -97,28 +97,17 @@ def test_the_list_links_to_tickets_and_marks_read(page: Page, seed: Seed, artifa
 def test_someone_elses_notifications_never_show(page: Page, seed: Seed) -> None:
     other = seed.account("student")
     _notify(seed, other, "Private to another student")
-    _student_with_ticket(page, seed, "/notifications")
+    student, _, _ = _student_with_ticket(page, seed, "/notifications")
     expect(page.get_by_text("No notifications yet")).to_be_visible()
     expect(page.get_by_text("Private to another student")).to_have_count(0)
     _notify(seed, other, "Another private one")
-    page.wait_for_timeout(1_000)
+    _notify(seed, student, "Your own, sent after the other one")  # once it shows, the other had its chance
+    expect(page.get_by_text("Your own, sent after the other one")).to_be_visible()
     expect(page.get_by_text("Another private one")).to_have_count(0)
-    expect(_bell(page)).to_have_accessible_name("Notifications, none unread")
+    expect(_bell(page)).to_have_accessible_name("Notifications, 1 unread")
 
 
 def test_empty_page_is_accessible(page: Page, seed: Seed, artifacts_dir) -> None:
     _student_with_ticket(page, seed, "/notifications")
     expect(page.get_by_text("No notifications yet")).to_be_visible()
-    _layout(page, artifacts_dir, "empty")
-
-
-def _layout(page: Page, artifacts_dir, name: str) -> None:
-    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=10_000)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(250)
-        expect(_bell(page)).to_have_count(1)
-        assert no_sideways_scroll(page), f"notifications-{name} scrolls sideways at {width}px"
-        page.screenshot(path=artifacts_dir / f"notifications-{name}-{width}.png", full_page=True)
-        assert blocking_violations(page) == [], f"notifications-{name} at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_layout(page, artifacts_dir, "notifications-empty")

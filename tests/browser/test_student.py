@@ -17,13 +17,17 @@ from sqlmodel import Session
 from soulroute.config import get_settings
 from soulroute.domain.schemas import DESCRIPTION_MAX
 from soulroute.state.student_new import draft_errors
-from tests.browser.helpers import Seed, blocking_violations, no_sideways_scroll, quick_sign_in
+from tests.browser.helpers import WITH_DARK, Seed, check_layout, quick_sign_in
 
 pytestmark = pytest.mark.browser
 
 DESCRIPTION = "I have been lying awake most nights and cannot concentrate in lectures."
 TICKET_URL = re.compile(r"/tickets/[0-9a-f-]{36}")
-VIEWS = [("desktop", 1280, "light"), ("phone", 390, "light"), ("phone-dark", 390, "dark")]
+
+
+def _draft_saved(page: Page, title: str) -> None:
+    """The draft is kept in the tab's sessionStorage once the inputs' debounce has passed."""
+    page.wait_for_function("t => (sessionStorage.getItem('soulroute.draft.title') || '').includes(t)", arg=title)
 
 
 def _count(seed: Seed, student) -> int:
@@ -53,22 +57,6 @@ def _submit(page: Page) -> None:
     page.get_by_role("button", name="Send ticket").click()
 
 
-def _check_layout(page: Page, artifacts_dir, name: str) -> None:
-    """Screenshot at desktop and phone width; no sideways scrolling, no serious axe findings.
-
-    Toasts are waited out first: they are the app-wide toaster's, checked on their own."""
-    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=10_000)
-    for label, width, scheme in VIEWS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.emulate_media(color_scheme=scheme)
-        page.wait_for_timeout(250)
-        assert no_sideways_scroll(page), f"{name} scrolls sideways at {width}px"
-        page.screenshot(path=artifacts_dir / f"student-{name}-{label}.png", full_page=True)
-        assert blocking_violations(page) == [], f"{name} at {width}px, {scheme}"
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
-
-
 # --- the form's rules, without a browser ---------------------------------------------------------
 
 
@@ -96,7 +84,7 @@ def test_create_ticket_for_each_urgency(page: Page, seed: Seed, artifacts_dir, u
         expect(panel).to_be_visible()
         expect(panel).to_contain_text(get_settings().crisis_line_text)
         expect(panel).to_contain_text(get_settings().counseling_center_phone)
-        _check_layout(page, artifacts_dir, "new-crisis")
+        check_layout(page, artifacts_dir, "student-new-crisis", WITH_DARK)
     else:
         expect(panel).to_have_count(0)
     _submit(page)
@@ -107,7 +95,7 @@ def test_create_ticket_for_each_urgency(page: Page, seed: Seed, artifacts_dir, u
     if urgency == "Crisis":
         expect(panel).to_be_visible()
         expect(page.get_by_text("On-call counselors have been alerted")).to_be_visible()
-        _check_layout(page, artifacts_dir, "ticket-crisis")
+        check_layout(page, artifacts_dir, "student-ticket-crisis", WITH_DARK)
     else:
         expect(panel).to_have_count(0)
     rows = seed.sql("select urgency::text as u from support_tickets where student_id = :s", {"s": student.id})
@@ -136,7 +124,7 @@ def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Se
     expect(title).to_have_attribute("aria-invalid", "true")
     expect(title).to_have_value("Hi")
     expect(description).to_have_value("Too short")
-    _check_layout(page, artifacts_dir, "new-errors")
+    check_layout(page, artifacts_dir, "student-new-errors", WITH_DARK)
 
     # Fixed as the student types: the message goes without another submit.
     title.fill("Hi again, it is me")
@@ -152,7 +140,7 @@ def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Se
     page.get_by_role("group", name="Urgency").get_by_label("High", exact=True).check()
 
     # The draft survives a reload, choices included.
-    page.wait_for_timeout(600)  # past the inputs' debounce
+    _draft_saved(page, "Hi again, it is me")
     page.reload()
     expect(page.get_by_label("Title")).to_have_value("Hi again, it is me", timeout=15_000)
     expect(page.get_by_label("Description")).to_have_value(DESCRIPTION)
@@ -196,11 +184,12 @@ def test_double_submit_makes_one_ticket(page: Page, seed: Seed) -> None:
     student = _student(page, seed)
     _open_form(page)
     _fill(page, title="Clicked twice by accident")
-    page.wait_for_timeout(600)
+    _draft_saved(page, "Clicked twice by accident")
     # Two submits leave the page before the server has answered the first.
     page.locator("form.new-ticket-form").evaluate("f => { f.requestSubmit(); f.requestSubmit(); }")
     expect(page).to_have_url(TICKET_URL, timeout=15_000)
-    page.wait_for_timeout(1000)
+    # A tab's events are handled one after another: the ticket page's own load comes after both submits.
+    expect(page.get_by_role("heading", name="Clicked twice by accident")).to_be_visible(timeout=15_000)
     assert _count(seed, student) == 1
 
 
@@ -209,7 +198,7 @@ def test_resend_after_a_lost_answer_finds_the_first_ticket(page: Page, seed: See
     student = _student(page, seed)
     _open_form(page)
     _fill(page, title="Answer got lost on the way")
-    page.wait_for_timeout(600)
+    _draft_saved(page, "Answer got lost on the way")
     key = page.evaluate("sessionStorage.getItem('soulroute.draft.key')")
     uuid.UUID(key)
     first = seed.sql(
@@ -244,7 +233,7 @@ def test_empty_state_invites_the_first_ticket(page: Page, seed: Seed, artifacts_
     _student(page, seed, "/tickets")
     expect(page.get_by_role("heading", level=1)).to_have_text("My tickets")
     expect(page.get_by_role("heading", name="No tickets yet")).to_be_visible()
-    _check_layout(page, artifacts_dir, "tickets-empty")
+    check_layout(page, artifacts_dir, "student-tickets-empty", WITH_DARK)
     page.get_by_role("link", name="Create your first ticket").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New ticket")
 
@@ -279,7 +268,7 @@ def test_my_tickets_cards_filter_and_join(page: Page, seed: Seed, artifacts_dir)
     ics = page.request.get(ics_link.get_attribute("href"))
     assert ics.ok and "BEGIN:VCALENDAR" in ics.text() and "https://meet.example/room-1" in ics.text()
     expect(cards.filter(has_text="Closed long ago").get_by_role("button", name=re.compile("Cancel"))).to_have_count(0)
-    _check_layout(page, artifacts_dir, "tickets")
+    check_layout(page, artifacts_dir, "student-tickets", WITH_DARK)
 
     page.get_by_label("Status").select_option("closed")
     expect(cards).to_have_count(1)
@@ -299,12 +288,12 @@ def test_ticket_page_timeline_and_cancel(page: Page, seed: Seed, artifacts_dir) 
     expect(page.get_by_role("list", name="Progress").locator("[aria-current=step]")).to_contain_text("Claimed")
     timeline = page.locator(".timeline")
     expect(timeline).to_contain_text("Claimed by Dr. Lee")
-    _check_layout(page, artifacts_dir, "ticket")
+    check_layout(page, artifacts_dir, "student-ticket", WITH_DARK)
 
     page.get_by_role("button", name="Cancel ticket").click()
     dialog = page.get_by_role("alertdialog")
     dialog.get_by_label("Reason (optional)").fill("Feeling better after talking to a friend")
-    _check_layout(page, artifacts_dir, "ticket-cancel-dialog")
+    check_layout(page, artifacts_dir, "student-ticket-cancel-dialog", WITH_DARK)
     dialog.get_by_role("button", name="Cancel ticket").click()
     expect(dialog).to_have_count(0)
     expect(page.locator(".rt-Badge").filter(has_text="Closed")).to_be_visible()
@@ -334,7 +323,7 @@ def test_other_students_ticket_is_not_found(page: Page, seed: Seed, artifacts_di
     expect(page.get_by_role("heading", level=1)).to_have_text("Ticket not found", timeout=15_000)
     expect(page.get_by_text("Somebody else's private worry")).to_have_count(0)
     if which == "another student's":
-        _check_layout(page, artifacts_dir, "ticket-not-found")
+        check_layout(page, artifacts_dir, "student-ticket-not-found", WITH_DARK)
 
 
 def test_counselor_sees_the_ticket_page_read_only(page: Page, seed: Seed) -> None:
