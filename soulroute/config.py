@@ -32,6 +32,9 @@ class Settings(BaseSettings):
         "In the US you can call or text 988 (Suicide & Crisis Lifeline) at any time."
     )
     counseling_center_phone: str = "+1 555 0100 (Counseling Center, 24/7 line)"
+    # Numbers behind the "Call" and "Text" links next to the crisis text (tel:/sms:); empty hides a link.
+    crisis_call_number: str = "988"
+    crisis_text_number: str = "988"
     crisis_claim_target_minutes: int = 15
     crisis_escalation_minutes: int = Field(default=10, ge=1)
 

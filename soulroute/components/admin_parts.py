@@ -21,6 +21,7 @@ def native_select(
     options,
     *,
     value=None,
+    default_value=None,
     on_change=None,
     name: str | None = None,
     any_label: str | None = None,
@@ -36,6 +37,8 @@ def native_select(
     props = {"id": field_id, "name": name or field_id, "class_name": "native-select"}
     if value is not None:
         props["value"] = value
+    if default_value is not None:
+        props["default_value"] = default_value
     if on_change is not None:
         props["on_change"] = on_change
     return rx.box(
@@ -164,7 +167,11 @@ def action_dialog() -> rx.Component:
             "urgency",
             rx.fragment(
                 native_select(
-                    "New urgency", "field-urgency", [(u, URGENCY_LABEL[u]) for u in URGENCY_ORDER], name="urgency"
+                    "New urgency",
+                    "field-urgency",
+                    [(u, URGENCY_LABEL[u]) for u in URGENCY_ORDER],
+                    name="urgency",
+                    default_value=A.dialog_urgency,  # the current one: a reason alone must not escalate
                 ),
                 rx.text("Now: ", rx.text(A.dialog_urgency, as_="span", weight="bold"), size="2", as_="p"),
                 field_error("field-urgency", A.errors.get("urgency", "")),
@@ -176,7 +183,7 @@ def action_dialog() -> rx.Component:
     )
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(title),
+            rx.dialog.title(title, custom_attrs={"as": "h2"}),
             rx.dialog.description(A.dialog_title, size="2", color_scheme="gray", margin_bottom="3"),
             form_alert(A.form_error),
             rx.form(
@@ -194,7 +201,7 @@ def action_dialog() -> rx.Component:
 def export_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Export as CSV"),
+            rx.dialog.title("Export as CSV", custom_attrs={"as": "h2"}),
             rx.dialog.description(
                 "Every ticket matching the current filters, in the current order (up to 25,000).",
                 size="2",

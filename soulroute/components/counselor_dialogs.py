@@ -28,7 +28,7 @@ def _buttons(submit: str, **submit_props) -> rx.Component:
 def _dialog(kind: str, title: rx.Var | str, *body: rx.Component, on_submit) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(title),
+            rx.dialog.title(title, custom_attrs={"as": "h2"}),
             rx.dialog.description(S.dialog_title, size="2", color_scheme="gray", margin_bottom="3"),
             form_alert(S.form_error),
             rx.form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),

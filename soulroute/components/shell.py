@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import reflex as rx
 
 from soulroute.config import get_settings
@@ -10,7 +12,13 @@ MAIN_ID = "main"
 
 
 def skip_link() -> rx.Component:
-    return rx.el.a("Skip to main content", href=f"#{MAIN_ID}", class_name="skip-link")
+    """Moves keyboard focus into <main> (the address alone would leave focus where it was)."""
+    return rx.el.a(
+        "Skip to main content",
+        href=f"#{MAIN_ID}",
+        class_name="skip-link",
+        on_click=rx.call_script(f"document.getElementById('{MAIN_ID}').focus()"),
+    )
 
 
 def site_header() -> rx.Component:
@@ -29,6 +37,32 @@ def site_header() -> rx.Component:
     )
 
 
+def _dial(number: str) -> str:
+    """`+1 555 0100 (Counseling Center)` → `+15550100`: what a tel: or sms: link needs."""
+    found = re.search(r"\+?\d[\d\s().-]*\d", number)
+    return re.sub(r"[^\d+]", "", found.group(0)) if found else ""
+
+
+def help_links(size: str = "2") -> rx.Component:
+    """One tap to call or text the crisis line, or to call the counseling center (phones open the dialer)."""
+    settings = get_settings()
+    links = [
+        ("tel", settings.crisis_call_number, f"Call {settings.crisis_call_number}"),
+        ("sms", settings.crisis_text_number, f"Text {settings.crisis_text_number}"),
+        ("tel", settings.counseling_center_phone, "Call the counseling center"),
+    ]
+    return rx.flex(
+        *(
+            rx.link(label, href=f"{scheme}:{_dial(number)}", size=size, weight="medium")
+            for scheme, number, label in links
+            if _dial(number)
+        ),
+        gap="4",
+        wrap="wrap",
+        class_name="help-links",
+    )
+
+
 def site_footer() -> rx.Component:
     settings = get_settings()
     return rx.el.footer(
@@ -36,6 +70,7 @@ def site_footer() -> rx.Component:
             rx.text("Need help right now?", weight="bold", size="2", as_="p"),
             rx.text(settings.crisis_line_text, size="2", as_="p"),
             rx.text(settings.counseling_center_phone, size="2", as_="p"),
+            help_links(),
             class_name="shell-bar",
         ),
         class_name="site-footer",

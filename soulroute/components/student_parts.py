@@ -8,6 +8,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from soulroute.components.forms import field_error
+from soulroute.components.shell import help_links
 from soulroute.components.tickets import local_time
 from soulroute.config import get_settings
 
@@ -27,6 +28,7 @@ def crisis_panel(*extra: rx.Component, heading_id: str = "crisis-help") -> rx.Co
         *extra,
         rx.text(settings.crisis_line_text, as_="p", size="3"),
         rx.text("Counseling center: ", rx.el.strong(settings.counseling_center_phone), as_="p", size="3"),
+        help_links(size="3"),
         class_name="crisis-panel",
         aria_labelledby=heading_id,
         data_testid="crisis-panel",
@@ -199,7 +201,7 @@ def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
     handlers dismiss_cancel and confirm_cancel(form_data)."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Cancel this ticket?"),
+            rx.alert_dialog.title("Cancel this ticket?", custom_attrs={"as": "h2"}),
             rx.alert_dialog.description(
                 rx.text("“", title, "” will be closed, and no counselor will follow up on it.", as_="span"),
                 size="2",

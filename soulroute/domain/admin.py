@@ -157,12 +157,13 @@ def dashboard_figures(actor: Actor, day_start: datetime, day_end: datetime) -> F
 
 
 def crisis_queue(actor: Actor, limit: int = 100) -> list[AdminTicketRow]:
-    """Crisis and high-urgency tickets not yet scheduled, longest waiting first (0001's queue index)."""
+    """Crisis and high-urgency tickets not yet scheduled: every crisis first, then high; within each, the
+    longest waiting first. (A few hundred rows at most: sorting them costs nothing.)"""
     _require_role(actor, UserRole.ADMIN)
     sql = f"""
         select {ROW_COLUMNS} {ROW_JOINS}
         where t.urgency in ('crisis', 'high') and t.status in ('open', 'claimed')
-        order by t.created_at, t.id
+        order by t.urgency desc, t.created_at, t.id
         limit :limit
     """
     with transaction(actor) as session:

@@ -106,12 +106,12 @@ def list_caseload(actor: Actor) -> list[TicketRow]:
 
 
 def list_crisis_queue(actor: Actor, limit: int = 100) -> list[TicketRow]:
-    """Admin: crisis and high-urgency tickets not yet scheduled, longest waiting first."""
+    """Admin: crisis and high-urgency tickets not yet scheduled, every crisis first, then longest waiting."""
     _require_role(actor, UserRole.ADMIN)
     sql = f"""
         select {TICKET_COLUMNS} {TICKET_JOINS}
         where t.urgency in ('crisis', 'high') and t.status in ('open', 'claimed')
-        order by t.created_at, t.id
+        order by t.urgency desc, t.created_at, t.id
         limit :limit
     """
     with transaction(actor) as session:

@@ -232,7 +232,8 @@ def dashboard() -> rx.Component:
     return app_shell(
         rx.heading("Oversight", as_="h1", size="7"),
         rx.text(
-            "Every ticket, crisis first. Times are shown in your time zone. See also ",
+            "The crisis queue first (every crisis, then high urgency), then every ticket. "
+            "Times are shown in your time zone. See also ",
             rx.link("analytics", href="/admin/analytics"),
             ", ",
             rx.link("accounts", href="/admin/accounts"),

@@ -210,7 +210,8 @@ def dialogs() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(
-                rx.cond(S.dialog == "edit", "Edit counselor", rx.cond(S.target_active, "Deactivate", "Reactivate"))
+                rx.cond(S.dialog == "edit", "Edit counselor", rx.cond(S.target_active, "Deactivate", "Reactivate")),
+                custom_attrs={"as": "h2"},
             ),
             rx.dialog.description(S.target_name, size="2", margin_bottom="3"),
             form_alert(S.form_error),

@@ -84,7 +84,9 @@ def record_panel() -> rx.Component:
 def reveal_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(T.reveal == "notes", "Open session notes", "Open description")),
+            rx.dialog.title(
+                rx.cond(T.reveal == "notes", "Open session notes", "Open description"), custom_attrs={"as": "h2"}
+            ),
             rx.dialog.description(
                 "Your name, the time and this reason are recorded in the ticket's access log.",
                 size="2",

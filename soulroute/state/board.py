@@ -100,7 +100,7 @@ class BoardState(SessionState):
 
     @rx.var
     def filtered(self) -> bool:
-        return bool(self.search) or ANY not in (self.category, self.urgency) or self.session_mode != ANY
+        return bool(self.search) or any(value != ANY for value in (self.category, self.urgency, self.session_mode))
 
     # --- loading ---------------------------------------------------------------------------------
 

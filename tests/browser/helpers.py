@@ -170,6 +170,7 @@ def check_layout(page: Page, artifacts_dir, name: str, views=VIEWS) -> None:
         settle(page)
         assert no_sideways_scroll(page), f"{name} scrolls sideways at {width}px"
         snap(page, artifacts_dir / f"{name}-{label}.png")
-        assert blocking_violations(page) == [], f"{name} at {width}px, {scheme}"
+        violations = blocking_violations(page)
+        assert not violations, f"{name} at {width}px, {scheme}: {violations}"
     page.set_viewport_size({"width": 1280, "height": 900})
     page.emulate_media(color_scheme="light")

@@ -38,7 +38,7 @@ def _events(seed: Seed, tid) -> list[tuple]:
     return [(r["kind"], r["display_name"], r["reason"]) for r in rows]
 
 
-def test_admin_sees_all_tickets_and_the_crisis_queue_by_waiting_time(page: Page, seed: Seed, artifacts_dir):
+def test_admin_sees_all_tickets_and_the_crisis_queue_crisis_first(page: Page, seed: Seed, artifacts_dir):
     tag = _tag()
     admin = seed.account("admin", f"Ada {tag}")
     lee = seed.account("counselor", f"Dr. Queue {tag}", expertise=("anxiety", "stress"))
@@ -52,10 +52,11 @@ def test_admin_sees_all_tickets_and_the_crisis_queue_by_waiting_time(page: Page,
     quick_sign_in(page, seed, admin, "/admin")
     expect(page.get_by_role("heading", level=1)).to_have_text("Oversight")
     queue = page.locator("#crisis-queue tbody tr").filter(has_text=tag)
-    expect(queue.locator("th")).to_have_text([f"High oldest {tag}", f"Crisis older {tag}", f"Crisis newer {tag}"])
-    expect(queue.nth(0)).to_contain_text(f"Dr. Queue {tag}")
-    expect(queue.nth(1)).to_contain_text(re.compile(r"1 h 3[56] min"))
-    expect(queue.nth(2)).to_contain_text("nobody yet")
+    # Every crisis first (longest waiting first), then high urgency, however long that has waited.
+    expect(queue.locator("th")).to_have_text([f"Crisis older {tag}", f"Crisis newer {tag}", f"High oldest {tag}"])
+    expect(queue.nth(0)).to_contain_text(re.compile(r"1 h 3[56] min"))
+    expect(queue.nth(1)).to_contain_text("nobody yet")
+    expect(queue.nth(2)).to_contain_text(f"Dr. Queue {tag}")
     assert int(page.get_by_test_id("fig-crisis").inner_text()) >= 2
 
     _search(page, tag)
@@ -94,6 +95,10 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     expect(row).to_contain_text(f"Dr. Kim {tag}")
 
     row.get_by_role("button", name=re.compile("^Urgency")).click()
+    # The current urgency is preselected (it used to be Crisis: a reason and one click escalated the ticket).
+    expect(page.get_by_role("dialog").get_by_label("New urgency")).to_have_value("medium")
+    expect(page.get_by_role("dialog").get_by_role("heading", level=2)).to_have_text("Change urgency")
+    expect(page.get_by_role("dialog").get_by_role("heading", level=1)).to_have_count(0)  # one h1 per page
     page.get_by_role("dialog").get_by_label("New urgency").select_option("high")
     page.get_by_role("dialog").get_by_label("Reason").fill("Student phoned, sounded worse")
     page.get_by_role("dialog").get_by_role("button", name="Confirm").click()

@@ -49,6 +49,16 @@ def _new_page(browser: Browser, base_url: str, **kw) -> Page:
     return browser.new_context(base_url=base_url, **kw).new_page()
 
 
+def test_one_filter_alone_says_nothing_matches_and_offers_to_clear(page: Page, seed: Seed) -> None:
+    """Regression: "Clear filters" and the no-match message needed both category and urgency set."""
+    counselor = seed.account("counselor", expertise=("relationships",))
+    quick_sign_in(page, seed, counselor, "/board?category=academic")  # never in this counselor's areas
+    expect(page.get_by_text("Nothing matches these filters. Try clearing them.")).to_be_visible()
+    page.get_by_role("button", name="Clear filters").click()
+    expect(page).not_to_have_url(re.compile(r"category="))
+    expect(page.get_by_role("button", name="Clear filters")).to_have_count(0)
+
+
 def test_board_shows_my_areas_plus_crisis_and_other_with_filters_in_the_url(page: Page, seed: Seed, artifacts_dir):
     tag = _tag()
     counselor = seed.account("counselor", f"Dr. Board {tag}", expertise=("academic",))

@@ -13,7 +13,7 @@ import pytest
 
 from soulroute.db.models import TicketCategory as C
 from soulroute.db.models import TicketUrgency as U
-from soulroute.domain import admin, admin_accounts, tickets
+from soulroute.domain import admin, admin_accounts, queries, tickets
 from soulroute.domain.errors import NotPermitted, OverCapacity, ValidationFailed
 from tests.db.sql import REFUSED, owner, run, sqlstate
 from tests.factories import make_admin, make_counselor, make_student, open_ticket
@@ -192,6 +192,19 @@ def test_dashboard_figures_and_crisis_queue():
     assert (f.open_tickets, f.open_crisis, f.stale_claims, f.sessions_today) == (3, 1, 1, 0)
     assert now - f.oldest_crisis_at > timedelta(hours=2, minutes=59)
     assert [r.id for r in admin.crisis_queue(ada)] == [old, new]
+
+
+def test_crisis_queue_puts_every_crisis_first_even_behind_older_high_tickets():
+    """Regression: the queue was ordered by waiting time only, so a new crisis sat under older high rows."""
+    ada, s = make_admin(), make_student()
+    older_high = open_ticket(s, urgency=U.HIGH)
+    newer_crisis = open_ticket(s, urgency=U.CRISIS)
+    oldest_crisis = open_ticket(s, urgency=U.CRISIS)
+    owner("update support_tickets set created_at = now() - interval '5 hours' where id = :t", {"t": older_high})
+    owner("update support_tickets set created_at = now() - interval '1 hour' where id = :t", {"t": oldest_crisis})
+    expected = [oldest_crisis, newer_crisis, older_high]
+    assert [r.id for r in admin.crisis_queue(ada) if r.id in expected] == expected
+    assert [t.id for t in queries.list_crisis_queue(ada) if t.id in expected] == expected
 
 
 def test_deactivation_lists_held_tickets_records_reason_and_ends_sessions():
