@@ -15,9 +15,9 @@ from soulroute.db.models import SessionMode, TicketCategory, UserRole
 from soulroute.domain.admin import REASON_MIN, AdminAction
 from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
 from soulroute.domain.profiles import BIO_MAX, CAPACITY_MAX
-from soulroute.domain.queries import ticket_history
+from soulroute.domain.queries import access_log, ticket_history
 from soulroute.domain.rules import Actor
-from soulroute.domain.schemas import REASON_MAX, DomainInput, EventRow, Trimmed
+from soulroute.domain.schemas import REASON_MAX, AccessRow, DomainInput, EventRow, Trimmed
 from soulroute.domain.tickets import _require_role, transaction
 
 
@@ -88,15 +88,6 @@ class ActivityRow(BaseModel):
     ticket_title: str | None = None
     subject_name: str | None = None
     reason: str | None = None
-
-
-class AccessRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    at: datetime
-    accessor_name: str
-    what: str
-    reason: str
 
 
 class StaffRow(BaseModel):
@@ -283,15 +274,7 @@ def ticket_audit(actor: Actor, ticket_id: uuid.UUID | str) -> tuple[list[EventRo
         tid = uuid.UUID(str(ticket_id))
     except ValueError:
         raise NotFound() from None
-    events = ticket_history(actor, tid)
-    sql = """
-        select r.created_at as at, u.display_name as accessor_name, r.what, r.reason
-        from record_access_log r join users u on u.id = r.accessor_id
-        where r.ticket_id = :id order by r.created_at desc, r.id desc
-    """
-    with transaction(actor) as session:
-        accesses = [AccessRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": tid}).mappings()]
-    return events, accesses
+    return ticket_history(actor, tid), access_log(actor, tid)
 
 
 def open_description(actor: Actor, data: AdminAction | dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from soulroute.db.models import TicketStatus, UserRole
 from soulroute.domain.rules import Actor
-from soulroute.domain.schemas import BoardCursor, BoardFilters, EventRow, TicketRow
+from soulroute.domain.schemas import AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
 from soulroute.domain.tickets import TICKET_COLUMNS, TICKET_JOINS, _require_role, transaction
 
 BOARD_PAGE = 50
@@ -139,3 +139,16 @@ def ticket_history(actor: Actor, ticket_id: uuid.UUID) -> list[EventRow]:
     """
     with transaction(actor) as session:
         return [EventRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": ticket_id}).mappings()]
+
+
+def access_log(actor: Actor, ticket_id: uuid.UUID) -> list[AccessRow]:
+    """Every recorded opening of the ticket's description or session notes, newest first. Row-level
+    security shows it to admins and to the ticket's own student (FERPA: a student may see who opened
+    their record); anyone else gets an empty list."""
+    sql = """
+        select r.created_at as at, u.display_name as accessor_name, r.what, r.reason
+        from record_access_log r join users u on u.id = r.accessor_id
+        where r.ticket_id = :id order by r.created_at desc, r.id desc
+    """
+    with transaction(actor) as session:
+        return [AccessRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": ticket_id}).mappings()]

@@ -204,3 +204,14 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 def require_location(data: ScheduleInput, mode: SessionMode) -> None:
     if mode is SessionMode.IN_PERSON and not data.location:
         raise ValidationFailed({"location": "Place is required for an in-person session."})
+
+
+class AccessRow(BaseModel):
+    """One recorded opening of a ticket's description or session notes (record_access_log)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    accessor_name: str
+    what: str
+    reason: str

@@ -19,8 +19,7 @@ from soulroute.components.tickets import (
     urgency_badge,
 )
 from soulroute.state.admin_ticket import AdminTicketState as T
-from soulroute.state.admin_views import AccessView
-from soulroute.state.views import EventView
+from soulroute.state.views import AccessView, EventView
 
 
 def facts() -> rx.Component:

@@ -20,7 +20,7 @@ from soulroute.components.tickets import (
     urgency_badge,
 )
 from soulroute.state.student_tickets import TicketPageState as S
-from soulroute.state.views import EventView
+from soulroute.state.views import AccessView, EventView
 
 
 def _detail(term: str, *value: rx.Component | rx.Var | str) -> rx.Component:
@@ -69,10 +69,42 @@ def _timeline() -> rx.Component:
     )
 
 
+def _access(a: AccessView) -> rx.Component:
+    return rx.el.li(
+        rx.text(a.who, " opened your ", rx.cond(a.what == "Description", "description", "session notes"), ", ",
+                local_time(a.at, "D MMM, HH:mm"), as_="p", size="2"),
+        class_name="timeline-item",
+    )  # fmt: skip
+
+
+def _accesses() -> rx.Component:
+    """FERPA: the student sees every recorded opening of their file by staff outside their counselor."""
+    return rx.cond(
+        S.is_student,
+        rx.el.section(
+            rx.heading("Who opened your file", as_="h2", size="4", id="access-heading"),
+            rx.cond(
+                S.accesses.length() > 0,
+                rx.el.ol(rx.foreach(S.accesses, _access), class_name="timeline"),
+                rx.text("Nobody outside your counselor has opened your file.", as_="p", size="2"),
+            ),
+            rx.text(
+                "Administrators may open a file only with a recorded reason, for example to make sure a crisis is "
+                "handled; each opening is listed here.",
+                as_="p",
+                size="1",
+                color_scheme="gray",
+            ),
+            aria_labelledby="access-heading",
+            class_name="panel",
+        ),
+    )
+
+
 def _confirmation() -> rx.Component:
     t = S.ticket
     return rx.cond(
-        S.just_created,
+        S.just_created & (t.status == "open"),  # once claimed, the status says more than "sent"
         rx.callout(
             rx.cond(
                 t.urgency == "crisis",
@@ -108,7 +140,11 @@ def _found() -> rx.Component:
                 on_click=S.ask_cancel,
             ),
         ),
-        rx.box(_details(), _timeline(), class_name="ticket-columns"),
+        rx.box(
+            _details(),
+            rx.vstack(_timeline(), _accesses(), spacing="4", align="stretch", min_width="0"),
+            class_name="ticket-columns",
+        ),
         cancel_dialog(S, t.title),
         rx.moment(interval=30_000, on_change=S.tick, display="none"),
         spacing="4",

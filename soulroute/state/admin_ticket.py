@@ -13,9 +13,9 @@ from soulroute.domain import admin, admin_accounts
 from soulroute.domain.errors import DomainError, NotFound, ValidationFailed
 from soulroute.domain.rules import Actor
 from soulroute.state.admin import AdminState, text_of
-from soulroute.state.admin_views import AccessView, AdminRowView, NoteView, access_view, admin_row_view
+from soulroute.state.admin_views import AdminRowView, NoteView, admin_row_view
 from soulroute.state.session import run_db
-from soulroute.state.views import EventView, event_view, iso
+from soulroute.state.views import AccessView, EventView, access_view, event_view, iso
 
 
 class AdminTicketState(AdminState):

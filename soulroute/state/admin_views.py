@@ -6,7 +6,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from soulroute.domain.admin import AdminTicketRow
-from soulroute.domain.admin_accounts import AccessRow, ActivityRow, CounselorRow
+from soulroute.domain.admin_accounts import ActivityRow, CounselorRow
 from soulroute.domain.rules import Actor, ticket_actions
 from soulroute.state.board import waiting_text
 from soulroute.state.views import CATEGORY_LABEL, EVENT_VERB, MODE_LABEL, iso
@@ -127,19 +127,6 @@ def activity_view(row: ActivityRow) -> ActivityView:
         subject=row.subject_name or "",
         reason=row.reason or "",
     )
-
-
-@dataclasses.dataclass
-class AccessView:
-    at: str = ""
-    who: str = ""
-    what: str = ""
-    reason: str = ""
-
-
-def access_view(row: AccessRow) -> AccessView:
-    what = "Description" if row.what == "description" else "Session notes (break the glass)"
-    return AccessView(at=iso(row.at), who=row.accessor_name, what=what, reason=row.reason)
 
 
 @dataclasses.dataclass

@@ -15,11 +15,11 @@ import reflex as rx
 from soulroute.db.models import TicketStatus, UserRole
 from soulroute.domain import rules
 from soulroute.domain.errors import DomainError, NotFound
-from soulroute.domain.queries import list_student_tickets, ticket_history
+from soulroute.domain.queries import access_log, list_student_tickets, ticket_history
 from soulroute.domain.schemas import ReasonInput, TicketRow
 from soulroute.domain.tickets import close_ticket, get_ticket
 from soulroute.state.session import SessionState, run_db
-from soulroute.state.views import EventView, TicketView, event_view, ticket_view
+from soulroute.state.views import AccessView, EventView, TicketView, access_view, event_view, ticket_view
 
 STATUS_FILTERS = ("", *(s.value for s in TicketStatus))
 LOAD_FAILED = "We could not load your tickets just now. Please try again in a moment."
@@ -137,6 +137,7 @@ class MyTicketsState(SessionState):
 class TicketPageState(SessionState):
     ticket: TicketView = TicketView()
     events: list[EventView] = []
+    accesses: list[AccessView] = []  # the student's own ticket only: who opened their file, and when
     loaded: bool = False
     found: bool = False
     load_error: str = ""
@@ -156,7 +157,7 @@ class TicketPageState(SessionState):
     async def load(self):
         # Reset first: client-side navigation from another ticket must not show the previous one.
         self.loaded, self.found, self._row = False, False, None
-        self.ticket, self.events, self.cancel_open = TicketView(), [], False
+        self.ticket, self.events, self.accesses, self.cancel_open = TicketView(), [], [], False
         self.just_created = self.router.url.query_parameters.get("created") == "1"
         yield
         yield await self._reload()
@@ -183,6 +184,7 @@ class TicketPageState(SessionState):
             tid = uuid.UUID(str(ticket_id))
             row = await run_db(get_ticket, actor, tid)
             history = await run_db(ticket_history, actor, tid)
+            accesses = await run_db(access_log, actor, tid) if actor.role is UserRole.STUDENT else []
         except (ValueError, NotFound):
             self.found, self.loaded, self.load_error = False, True, ""
             return None
@@ -193,6 +195,7 @@ class TicketPageState(SessionState):
         self._watch(actor, ticket_id=str(row.id))
         self.ticket = ticket_view(row)
         self.events = [event_view(e) for e in reversed(history)]  # newest first
+        self.accesses = [access_view(a, with_reason=False) for a in accesses]
         actions = rules.ticket_actions(
             actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id
         )

@@ -8,7 +8,7 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from soulroute.domain.rules import JOIN_OPENS_BEFORE
-from soulroute.domain.schemas import EventRow, TicketRow
+from soulroute.domain.schemas import AccessRow, EventRow, TicketRow
 
 CATEGORY_LABEL = {
     "anxiety": "Anxiety",
@@ -120,3 +120,17 @@ def event_view(row: EventRow) -> EventView:
     return EventView(
         id=row.id, text=text, reason=str(row.detail.get("reason") or ""), at=iso(row.created_at), kind=row.kind
     )
+
+
+@dataclasses.dataclass
+class AccessView:
+    at: str = ""
+    who: str = ""
+    what: str = ""
+    reason: str = ""
+
+
+def access_view(row: AccessRow, *, with_reason: bool = True) -> AccessView:
+    """A recorded opening of a file. The student sees who, what and when; the reason is the staff's own record."""
+    what = "Description" if row.what == "description" else "Session notes (break the glass)"
+    return AccessView(at=iso(row.at), who=row.accessor_name, what=what, reason=row.reason if with_reason else "")

@@ -7,6 +7,7 @@ page at 1280 px and 390 px go to tests/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 
 import pytest
@@ -336,3 +337,29 @@ def test_counselor_sees_the_ticket_page_read_only(page: Page, seed: Seed) -> Non
     expect(page.locator(".details-list")).to_contain_text("Sam Student")
     expect(page.get_by_role("button", name="Cancel ticket")).to_have_count(0)
     expect(page.get_by_test_id("crisis-panel")).to_have_count(0)
+
+
+def test_student_sees_who_opened_their_file_but_not_the_internal_reason(page: Page, seed: Seed) -> None:
+    """Regression: the README and the admin's dialog promised it, but the student's page showed nothing."""
+    student = seed.account("student")
+    tid = seed.ticket(student, title="Opened by the office")
+    admin = seed.account("admin", f"Ada Opener {secrets.token_hex(2)}")
+    seed.sql(
+        "insert into record_access_log (ticket_id, accessor_id, what, reason)"
+        " values (:t, :a, 'description', 'Internal quality review of crisis handling')",
+        {"t": tid, "a": admin.id},
+    )
+    quick_sign_in(page, seed, student, f"/tickets/{tid}")
+    opened = page.get_by_role("region", name="Who opened your file")
+    expect(opened).to_contain_text(f"{admin.name} opened your description")
+    expect(opened).not_to_contain_text("quality review")
+
+
+def test_sent_banner_shows_only_while_the_ticket_waits(page: Page, seed: Seed) -> None:
+    """Regression: "Your ticket was sent" stayed on the page after the ticket was claimed and scheduled."""
+    student = seed.account("student")
+    tid = seed.ticket(student, title="Banner check")
+    quick_sign_in(page, seed, student, f"/tickets/{tid}?created=1")
+    expect(page.get_by_text("Your ticket was sent", exact=False)).to_be_visible()
+    seed.claim(tid, seed.account("counselor"))  # reaches the page live
+    expect(page.get_by_text("Your ticket was sent", exact=False)).to_have_count(0)

@@ -259,3 +259,16 @@ def test_dashboard_figures_function_is_for_admins_only():
     assert sqlstate(make_counselor(), sql) == "SR002"
     assert sqlstate(make_student(), sql) == "SR002"
     assert sqlstate(None, sql) == "SR002"
+
+
+def test_access_log_shows_the_student_and_admins_who_opened_their_file_and_nobody_else():
+    ada, s, other, lee = make_admin(), make_student(), make_student(), make_counselor(expertise=[C.ANXIETY])
+    tid = open_ticket(s)
+    owner(
+        "insert into record_access_log (ticket_id, accessor_id, what, reason) values (:t, :a, 'description', 'review')",
+        {"t": tid, "a": ada.id},
+    )
+    assert [r.accessor_name for r in queries.access_log(s, tid)] == [ada.display_name]
+    assert [r.accessor_name for r in queries.access_log(ada, tid)] == [ada.display_name]
+    assert queries.access_log(other, tid) == []
+    assert queries.access_log(lee, tid) == []
