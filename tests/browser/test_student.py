@@ -26,6 +26,14 @@ DESCRIPTION = "I have been lying awake most nights and cannot concentrate in lec
 TICKET_URL = re.compile(r"/tickets/[0-9a-f-]{36}")
 
 
+def _border_of(field) -> str:
+    """The drawn border of a Radix text field or text area (a box-shadow on the element or its root)."""
+    return field.evaluate(
+        "el => [el, el.closest('.rt-TextFieldRoot, .rt-TextAreaRoot')].filter(Boolean)"
+        ".map(e => getComputedStyle(e).boxShadow).join(' ')"
+    )
+
+
 def _draft_saved(page: Page, title: str) -> None:
     """The draft is kept in the tab's sessionStorage once the inputs' debounce has passed."""
     page.wait_for_function("t => (sessionStorage.getItem('soulroute.draft.title') || '').includes(t)", arg=title)
@@ -123,6 +131,9 @@ def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Se
     ):
         expect(page.get_by_text(message, exact=True)).to_be_visible()
     expect(title).to_have_attribute("aria-invalid", "true")
+    # The highlighted fields are highlighted (they used to keep their grey border).
+    for field in (title, description):
+        assert "229, 72, 77" in _border_of(field), "an invalid field has the red border (Radix red 9)"
     expect(title).to_have_value("Hi")
     expect(description).to_have_value("Too short")
     check_layout(page, artifacts_dir, "student-new-errors", WITH_DARK)
