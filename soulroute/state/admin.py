@@ -13,13 +13,15 @@ from typing import Any
 
 import reflex as rx
 
-from soulroute.db.models import UserRole
+from soulroute.db.models import TicketCategory, TicketUrgency, UserRole
 from soulroute.domain import admin, admin_accounts
+from soulroute.domain.admin import AdminTicketRow
 from soulroute.domain.errors import DomainError, ValidationFailed
 from soulroute.domain.rules import Actor
 from soulroute.state.admin_views import AdminRowView, Option, admin_row_view
 from soulroute.state.caseload import safe_zone
 from soulroute.state.session import SessionState, run_db
+from soulroute.state.views import CATEGORY_LABEL
 
 ANY = "any"
 FILTERS = ("status", "category", "urgency", "session_mode", "counselor_id")
@@ -235,11 +237,7 @@ class AdminState(SessionState):
                 free = await run_db(admin_accounts.list_counselors, actor, only_free=True)
             except DomainError as exc:
                 return rx.toast.error(exc.message)
-            self.free_counselors = [
-                Option(str(c.id), f"{c.display_name} ({c.active} of {c.capacity})")
-                for c in free
-                if c.id != row.counselor_id
-            ]
+            self.free_counselors = reassign_options(row, free)
         return None
 
     @rx.event
@@ -328,3 +326,25 @@ def ticket_uuid(value: Any) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def reassign_options(row: AdminTicketRow, free: list[admin_accounts.CounselorRow]) -> list[Option]:
+    """Counselors with room, those whose expertise fits the ticket first (crisis and "other" fit everyone),
+    then by most free places; each option names their areas and their free capacity."""
+
+    def fits(c: admin_accounts.CounselorRow) -> bool:
+        anyone = row.urgency is TicketUrgency.CRISIS or row.category is TicketCategory.OTHER
+        return anyone or row.category in c.expertise
+
+    ranked = sorted(
+        (c for c in free if c.id != row.counselor_id),
+        key=lambda c: (not fits(c), c.active - c.capacity, c.display_name),
+    )
+    return [
+        Option(
+            str(c.id),
+            f"{'Fits: ' if fits(c) else ''}{c.display_name} · {', '.join(CATEGORY_LABEL[e] for e in c.expertise)}"
+            f" · {c.capacity - c.active} of {c.capacity} free",
+        )
+        for c in ranked
+    ]

@@ -84,7 +84,12 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     row = page.get_by_role("region", name="All tickets").locator("tbody tr").filter(has_text=tag)
     row.get_by_role("button", name=re.compile("^Reassign")).click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Counselor with free capacity").select_option(label=f"Dr. Kim {tag} (0 of 5)")
+    choices = dialog.get_by_label("Counselor with free capacity")
+    # Those whose expertise fits the ticket come first, each with their areas and free places.
+    labels = choices.locator("option").all_inner_texts()
+    fits = [label.startswith("Fits: ") for label in labels]
+    assert fits == sorted(fits, reverse=True), labels
+    choices.select_option(label=f"Fits: Dr. Kim {tag} · Stress · 5 of 5 free")
     dialog.get_by_role("button", name="Confirm").click()
     expect(dialog.get_by_text("Reason must be at least 5 characters.")).to_be_visible()
     expect(dialog.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
