@@ -242,7 +242,7 @@ async def measure(sides: dict[str, Side], args: argparse.Namespace, db: Db, post
                 row = {"app": scenario.app, "page": scenario.page, "load1": round(os.getloadavg()[0], 2)}
                 row |= await run_tabs(tabs, scenario, seconds, side.pid)
                 if scenario.page == "/board" and n in args.fanout:
-                    row["fanout"] = fanout_summary(await fanout(tabs, db, poster, args.rounds), n)
+                    row["fanout"] = fanout_summary(await fanout(tabs, db, poster, args.rounds, timeout=20), n)
             finally:
                 await close_all(tabs)
             print(json.dumps(row), flush=True)
