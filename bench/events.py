@@ -138,6 +138,12 @@ def rss_mib(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
+def cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system) of the backend process, or of this driver process when `pid` is None."""
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 def backend_pid(proc: subprocess.Popen, url: str) -> int:
     """The process listening on the app's port below `reflex run` (granian serving the app)."""
     port = int(url.rsplit(":", 1)[1])
@@ -159,9 +165,10 @@ async def run_tabs(tabs: list[Tab], scenario: Scenario, seconds: float, pid: int
     await asyncio.sleep(1)  # let the last on_load deltas and socket buffers settle before reading RSS
     after = rss_mib(pid)
     samples: list[float] = []
-    start = time.monotonic()
+    start, backend_cpu, driver_cpu = time.monotonic(), cpu_s(pid), cpu_s()
     ends = await asyncio.gather(*(drive(t, scenario, start + seconds, samples) for t in tabs))
     elapsed = max(end for _, end in ends) - start
+    backend_cpu, driver_cpu = cpu_s(pid) - backend_cpu, cpu_s() - driver_cpu
     return {
         "tabs": len(tabs), "seconds": round(elapsed, 2), "events": len(samples), "timeouts": sum(t for t, _ in ends),
         "events_per_s": round(len(samples) / elapsed, 1),
@@ -170,6 +177,9 @@ async def run_tabs(tabs: list[Tab], scenario: Scenario, seconds: float, pid: int
         "max_ms": round(max(samples), 1) if samples else None,
         "open_s": round(open_s, 1), "rss_before_mib": round(before, 1), "rss_after_mib": round(after, 1),
         "mib_per_tab": round((after - before) / len(tabs), 3),
+        # Less load-dependent than latency on a shared machine (PostgreSQL's own CPU is not in it).
+        "backend_cpu_ms_per_event": round(backend_cpu * 1000 / len(samples), 2) if samples else None,
+        "driver_cpu_share": round(driver_cpu / elapsed, 2),
     }  # fmt: skip
 
 
@@ -258,44 +268,51 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "–"
 
 
-def tables(rows: list[dict[str, Any]]) -> list[str]:
-    """Markdown: per N, the bare app beside each SoulRoute page; then memory and fan-out."""
+def _name(page: str) -> str:
+    return "bare `/`" if page == "/" else f"SoulRoute `{page}`"
+
+
+def speed_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Per N, the bare app and then each SoulRoute page with its ratios to the bare app."""
     by = {(r["tabs"], r["page"]): r for r in rows}
-    out = ["| tabs | page | events/s | vs bare | p50 | p95 | p95 vs bare | timeouts | load (1 min) |",
-           "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    out = ["| tabs | page | events/s | vs bare | p50 | vs bare | p95 | vs bare | backend CPU per event | timeouts "
+           "| load (1 min) |", "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for n in sorted({r["tabs"] for r in rows}):
         bare = by.get((n, "/"), {})
         for page in ("/", "/board", "/tickets"):
-            r = by.get((n, page))
-            if r is None:
+            if (r := by.get((n, page))) is None:
                 continue
-            name = "bare `/`" if page == "/" else f"SoulRoute `{page}`"
-            out.append(
-                f"| {n} | {name} | {r['events_per_s']} | {_ratio(r['events_per_s'], bare.get('events_per_s'))} "
-                f"| {r['p50_ms']} ms | {r['p95_ms']} ms | {_ratio(r['p95_ms'], bare.get('p95_ms'))} "
-                f"| {r['timeouts']} | {r['load1']} |"
-            )
-    out += [
-        "",
+            ratios = [_ratio(r[k], bare.get(k)) for k in ("events_per_s", "p50_ms", "p95_ms")]
+            out.append(f"| {n} | {_name(page)} | {r['events_per_s']} | {ratios[0]} | {r['p50_ms']} ms | {ratios[1]} "
+                       f"| {r['p95_ms']} ms | {ratios[2]} | {r.get('backend_cpu_ms_per_event', '–')} ms "
+                       f"| {r['timeouts']} | {r['load1']} |")  # fmt: skip
+    return out
+
+
+def memory_table(rows: list[dict[str, Any]]) -> list[str]:
+    out = [
         "| tabs | page | backend RSS before → after | MiB per tab | connect + hydrate all |",
         "|---|---|---|---|---|",
     ]
     for r in rows:
-        name = "bare `/`" if r["page"] == "/" else f"SoulRoute `{r['page']}`"
-        out.append(f"| {r['tabs']} | {name} | {r['rss_before_mib']} → {r['rss_after_mib']} MiB "
+        out.append(f"| {r['tabs']} | {_name(r['page'])} | {r['rss_before_mib']} → {r['rss_after_mib']} MiB "
                    f"| {r['mib_per_tab']} | {r['open_s']} s |")  # fmt: skip
-    fan = [r for r in rows if r.get("fanout")]
-    if fan:
-        out += [
-            "",
-            "| watching board tabs | samples | first tab (median) | p50 | p95 | max |",
-            "|---|---|---|---|---|---|",
-        ]
-        for r in fan:
-            f = r["fanout"]
-            out.append(f"| {r['tabs']} | {f['samples']} | {f.get('first_median_ms', '–')} ms | {f.get('median_ms')} ms "
-                       f"| {f.get('p95_ms')} ms | {f.get('max_ms')} ms |")  # fmt: skip
     return out
+
+
+def fanout_table(rows: list[dict[str, Any]]) -> list[str]:
+    out = ["| watching board tabs | arrivals | first tab (median of rounds) | last tab (median of rounds) | p50 | p95 "
+           "| max |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        if f := r.get("fanout"):
+            out.append(f"| {r['tabs']} | {f['samples']} of {f['expected']} | {f['first_median_ms']} ms "
+                       f"| {f['last_median_ms']} ms | {f.get('median_ms')} ms | {f.get('p95_ms')} ms "
+                       f"| {f.get('max_ms')} ms |")  # fmt: skip
+    return out
+
+
+def tables(rows: list[dict[str, Any]]) -> list[str]:
+    return speed_table(rows) + [""] + memory_table(rows) + [""] + fanout_table(rows)
 
 
 # --- command line ---------------------------------------------------------------------------------------------
@@ -316,6 +333,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=int(env("BENCH_FANOUT_ROUNDS", "10")))
     p.add_argument("--quick", action="store_true", help="1 and 10 tabs, 4 s each, fan-out to 10 tabs, 3 rounds")
     p.add_argument("--output", type=Path, default=RESULTS)
+    p.add_argument("--report", action="store_true", help="only print the tables of --output again")
     args = p.parse_args(argv)
     if args.quick:
         args.tabs, args.seconds, args.fanout, args.rounds = [1, 10], 4.0, [10], 3
@@ -326,6 +344,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report:
+        print("\n".join(tables(json.loads(args.output.read_text())["results"])))
+        return 0
     admin, db_url = fresh_database(DB_NAME)
     bare_dir = Path(tempfile.mkdtemp(prefix="soulroute-bench-bare-"))
     shutil.copytree(BARE_TEMPLATE, bare_dir, dirs_exist_ok=True)

@@ -92,13 +92,18 @@ class Tab:
         self.expecting = [text]
 
     async def _read(self) -> None:
-        async for message in self._ws:
-            if message == "2":  # Engine.IO ping: answer, or the server drops the tab
-                await self._ws.send("3")
-            elif message.startswith(f"42{NAMESPACE},"):
-                self._on_update(message)
-            elif message.startswith(f"44{NAMESPACE}"):
-                raise ConnectionRefusedError(message)
+        try:
+            async for message in self._ws:
+                if message == "2":  # Engine.IO ping: answer, or the server drops the tab
+                    await self._ws.send("3")
+                elif message.startswith(f"42{NAMESPACE},"):
+                    self._on_update(message)
+                elif message.startswith(f"44{NAMESPACE}"):
+                    raise ConnectionRefusedError(message)
+            raise ConnectionError("the server closed the tab's websocket")
+        except Exception as exc:  # a waiting caller hears of it at once instead of at its timeout
+            if self._waiter and not self._waiter[1].done():
+                self._waiter[1].set_exception(exc)
 
     def _on_update(self, message: str) -> None:
         now = time.time()
