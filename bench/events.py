@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,21 +223,17 @@ def seed(db: Db, url: str, tabs: int) -> tuple[dict[str, list[str]], str]:
 
 def start_both(db_url: str, bare_dir: Path) -> tuple[tuple[subprocess.Popen, str], tuple[subprocess.Popen, str]]:
     """Build and start both apps at once (each build is mostly waiting on npm and vite)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(2) as pool:
-        bare = pool.submit(start_app, {}, bare_dir, "events-bare.log")
-        soulroute = pool.submit(start_app, {"DATABASE_URL": db_url}, REPO_ROOT, "events-app.log")
-        results = []
-        for future in (bare, soulroute):
-            try:
-                results.append(future.result())
-            except BaseException:
-                for other in (bare, soulroute):  # never leave the other one running
-                    if other.done() and other.exception() is None:
-                        stop_app(other.result()[0])
-                raise
-    return results[0], results[1]
+        futures = [pool.submit(start_app, {}, bare_dir, "events-bare.log"),
+                   pool.submit(start_app, {"DATABASE_URL": db_url}, REPO_ROOT, "events-app.log")]  # fmt: skip
+        wait(futures)
+    failures = [f.exception() for f in futures if f.exception() is not None]
+    if failures:
+        for future in futures:  # never leave the other one running
+            if future.exception() is None:
+                stop_app(future.result()[0])
+        raise failures[0]
+    return futures[0].result(), futures[1].result()
 
 
 async def measure(sides: dict[str, Side], args: argparse.Namespace, db: Db, poster: str) -> list[dict[str, Any]]:
