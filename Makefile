@@ -31,9 +31,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP)
+bench: $(STAMP)  ## database bench, live updates, the event path beside a bare Reflex app (bench/README.md)
 	$(PY) -m bench.run
 	$(PY) -m bench.live
+	$(PY) -m bench.events
 
 install: $(STAMP)
 

@@ -10,6 +10,7 @@ Prints median and p95 and writes bench/results/live.json. Loopback only; bounded
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import os
@@ -25,8 +26,8 @@ from pathlib import Path
 
 import httpx
 import psycopg
-import socketio
 
+from bench.tabs import Tab, close_all, open_all
 from soulroute.config import REPO_ROOT, get_settings
 from soulroute.db import embedded
 from soulroute.db.migrate import upgrade
@@ -52,29 +53,48 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_app(db_url: str) -> tuple[subprocess.Popen, str]:
+def start_app(
+    env: dict[str, str], cwd: Path = REPO_ROOT, log_name: str = "live-app.log"
+) -> tuple[subprocess.Popen, str]:
+    """`reflex run --env prod` in `cwd` on a free port (as the project starts itself); wait until it answers."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = reflex_env(port) | {"PUBLIC_URL": url, "DATABASE_URL": db_url}
-    log = (Path(__file__).parent / "results" / "live-app.log").open("w")
-    proc = subprocess.Popen(  # noqa: S603
-        reflex_command(port, "127.0.0.1"), cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+    log_path = Path(__file__).parent / "results" / log_name
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            reflex_command(port, "127.0.0.1"), cwd=cwd, env=reflex_env(port) | {"PUBLIC_URL": url} | env,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
     deadline = time.monotonic() + 900
     while not (_answers(f"{url}/ping") and _answers(f"{url}/")):
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("the app did not start: see bench/results/live-app.log")
+            stop_app(proc)
+            raise SystemExit(f"the app did not start: see bench/results/{log_name}")
         time.sleep(0.5)
     return proc, url
 
 
 def stop_app(proc: subprocess.Popen) -> None:
+    """The whole process group (reflex, granian and anything they started)."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+    except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+def fresh_database(name: str) -> tuple[str, str]:
+    """(server admin URL, SQLAlchemy URL of a new, migrated database `name`) on BENCH_DATABASE_URL's server
+    or the embedded one."""
+    admin = os.environ.get("BENCH_DATABASE_URL") or embedded.start(get_settings().embedded_pg_dir)
+    embedded.drop_database(admin, name)
+    embedded.ensure_database(admin, name)
+    db_url = embedded.to_sqlalchemy_url(admin, name)
+    upgrade(db_url)
+    return admin, db_url
 
 
 class Db:
@@ -88,13 +108,19 @@ class Db:
             cur = c.execute(sql, params)
             return cur.fetchone() if cur.description else None
 
-    def counselor(self, n: int) -> str:
+    def counselor(self, n: int, tag: str = "live") -> str:
         uid = self.one(
             "insert into users (email, display_name, role) values (%s, %s, 'counselor') returning id",
-            (f"live-{n}-{secrets.token_hex(3)}@university.example", f"Dr. Watcher {n}"),
+            (f"{tag}-{n}-{secrets.token_hex(3)}@university.example", f"Dr. Watcher {n}"),
         )[0]
         self.one("insert into counselor_profiles (user_id, expertise) values (%s, '{stress}')", (uid,))
         return str(uid)
+
+    def student(self, n: int, tag: str = "live") -> str:
+        return str(self.one(
+            "insert into users (email, display_name, role) values (%s, %s, 'student') returning id",
+            (f"{tag}-student-{n}-{secrets.token_hex(3)}@university.example", f"Student {n}"),
+        )[0])  # fmt: skip
 
     def handoff(self, user_id: str) -> str:
         code = secrets.token_urlsafe(32)
@@ -103,6 +129,15 @@ class Db:
             (user_id, hashlib.sha256(code.encode()).digest()),
         )
         return code
+
+    def old_tickets(self, student: str, count: int, urgency: str, category: str = "stress") -> None:
+        """`count` open tickets a day old (so new ones of higher urgency sort above them on the board)."""
+        self.one(
+            "insert into support_tickets (student_id, title, description, category, urgency, session_mode, created_at)"
+            " select %s, 'Older ticket ' || i, 'A realistic description of what is going on lately.', %s, %s,"
+            " 'chat', now() - interval '1 day' + make_interval(secs => i) from generate_series(1, %s) i",
+            (student, category, urgency, count),
+        )
 
     def commit_ticket(self, student: str, title: str) -> float:
         """Insert a ticket and return the wall-clock time right after COMMIT."""
@@ -116,27 +151,10 @@ class Db:
             return time.time()
 
 
-def raw_watcher(url: str, cookie: str, tag: str, seen: dict[str, float]) -> socketio.Client:
-    """A signed-in board tab without a browser: hydrate, load the board, stamp each new card's arrival."""
-    from soulroute.state.board import BoardState
-    from soulroute.state.session import SessionState
-
-    client = socketio.Client(reconnection=False)
-
-    def on_event(data) -> None:
-        text = json.dumps(data)
-        now = time.time()
-        for title in list(seen.get("_expect", [])):
-            if title in text and title not in seen:
-                seen[title] = now
-
-    client.on("event", on_event, namespace="/_event")
-    client.connect(f"{url}?token={secrets.token_hex(16)}", socketio_path="_event", transports=["websocket"],
-                   namespaces=["/_event"], headers={"Cookie": f"soulroute_session={cookie}"})  # fmt: skip
-    route = {"pathname": "/board", "query": {"q": tag}, "asPath": f"/board?q={tag}"}
-    for handler in (f"{SessionState.get_full_name()}.guard", f"{BoardState.get_full_name()}.load"):
-        client.emit("event", {"name": handler, "payload": {}, "router_data": route}, namespace="/_event")
-    return client
+def session_cookie(url: str, db: Db, user_id: str) -> str:
+    """Sign `user_id` in through the one-time-code hand-off, as the sign-in form does; the Cookie header value."""
+    response = httpx.get(f"{url}/auth/session", params={"code": db.handoff(user_id)})
+    return f"soulroute_session={response.cookies['soulroute_session']}"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -144,30 +162,34 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def measure_raw(url: str, db: Db, student: str, watchers: int, rounds: int) -> list[float]:
-    tag = secrets.token_hex(4)
-    tabs = []
-    for n in range(watchers):
-        cookie = httpx.get(f"{url}/auth/session", params={"code": db.handoff(db.counselor(n))}).cookies[
-            "soulroute_session"
-        ]
-        seen: dict = {"_expect": []}
-        tabs.append((raw_watcher(url, cookie, tag, seen), seen))
-    time.sleep(3)  # every tab has loaded its board
-    samples = []
+async def fanout(
+    tabs: list[Tab], db: Db, student: str, rounds: int, tag: str = "", timeout: float = 10
+) -> list[list[float]]:
+    """Commit `rounds` new tickets (titles carry `tag`) one after another; per round, ms from the COMMIT until
+    each tab had the card (tabs that never got it within `timeout` are missing from their round)."""
+    tag, per_round = tag or secrets.token_hex(4), []
     for r in range(rounds):
         title = f"Live {tag} round {r}"
-        for _, seen in tabs:
-            seen["_expect"] = [title]
+        for tab in tabs:
+            tab.expect(title)
         t0 = db.commit_ticket(student, title)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not all(title in seen for _, seen in tabs):
-            time.sleep(0.005)
-        samples += [(seen[title] - t0) * 1000 for _, seen in tabs if title in seen]
-        time.sleep(0.3)
-    for client, _ in tabs:
-        client.disconnect()
-    return samples
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not all(title in t.seen for t in tabs):
+            await asyncio.sleep(0.005)
+        per_round.append(sorted((t.seen[title] - t0) * 1000 for t in tabs if title in t.seen))
+        await asyncio.sleep(0.3)
+    return per_round
+
+
+async def measure_raw(url: str, db: Db, student: str, watchers: int, rounds: int) -> list[float]:
+    """`watchers` signed-in counselors on a board filtered to this run's cards."""
+    tag = secrets.token_hex(4)
+    tabs = [Tab(url, "/board", {"q": tag}, session_cookie(url, db, db.counselor(n))) for n in range(watchers)]
+    try:
+        await open_all(tabs)
+        return [ms for one in await fanout(tabs, db, student, rounds, tag) for ms in one]
+    finally:
+        await close_all(tabs)
 
 
 def measure_browser(url: str, db: Db, student: str, rounds: int) -> list[float]:
@@ -201,6 +223,8 @@ def measure_browser(url: str, db: Db, student: str, rounds: int) -> list[float]:
 
 
 def summary(samples: list[float]) -> dict:
+    if not samples:
+        return {"samples": 0}
     return {"samples": len(samples), "median_ms": round(statistics.median(samples), 1),
             "p95_ms": round(percentile(samples, 0.95), 1), "max_ms": round(max(samples), 1)}  # fmt: skip
 
@@ -210,21 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--watchers", type=int, default=50)
     args = parser.parse_args(argv)
-    admin = os.environ.get("BENCH_DATABASE_URL") or embedded.start(get_settings().embedded_pg_dir)
-    embedded.drop_database(admin, DB_NAME)
-    embedded.ensure_database(admin, DB_NAME)
-    db_url = embedded.to_sqlalchemy_url(admin, DB_NAME)
-    upgrade(db_url)
+    admin, db_url = fresh_database(DB_NAME)
     db = Db(db_url)
-    student = str(db.one("insert into users (email, display_name, role) values "
-                         "('live-student@university.example', 'Live Student', 'student') returning id")[0])  # fmt: skip
-    proc, url = start_app(db_url)
+    student = db.student(0)
+    proc, url = start_app({"DATABASE_URL": db_url})
     try:
         results = {
             "1 browser tab (Chromium)": summary(measure_browser(url, db, student, args.rounds)),
-            "1 watching tab (websocket)": summary(measure_raw(url, db, student, 1, args.rounds)),
+            "1 watching tab (websocket)": summary(asyncio.run(measure_raw(url, db, student, 1, args.rounds))),
             f"{args.watchers} watching tabs (websockets)": summary(
-                measure_raw(url, db, student, args.watchers, args.rounds)
+                asyncio.run(measure_raw(url, db, student, args.watchers, args.rounds))
             ),
         }
     finally:
@@ -232,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         embedded.drop_database(admin, DB_NAME)
     print("\n| watchers | samples | median | p95 | max |\n|---|---|---|---|---|")
     for name, s in results.items():
-        print(f"| {name} | {s['samples']} | {s['median_ms']} ms | {s['p95_ms']} ms | {s['max_ms']} ms |")
+        print(f"| {name} | {s['samples']} | {s.get('median_ms')} ms | {s.get('p95_ms')} ms | {s.get('max_ms')} ms |")
     RESULTS.write_text(json.dumps({"load": os.getloadavg(), "results": results}, indent=2) + "\n")
     print(f"\nWrote {RESULTS.relative_to(REPO_ROOT)}")
     return 0
