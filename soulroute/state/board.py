@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from soulroute.db.models import UserRole
-from soulroute.domain import profiles, queries, tickets
+from soulroute.domain import queries, tickets
 from soulroute.domain.errors import (
     AlreadyClaimed,
     DomainError,
@@ -164,14 +164,12 @@ class BoardState(SessionState):
 
     async def _reload(self, actor: Actor, limit: int) -> rx.event.EventSpec | None:
         try:
-            rows = await run_db(queries.list_board, actor, self._filters, None, limit + 1)
-            active, _ = await run_db(tickets.counselor_workload, actor)
-            profile = await run_db(profiles.get_profile, actor)
+            board = await run_db(queries.board_page, actor, self._filters, limit + 1)
         except DomainError as exc:
             self.loading = False
             return rx.toast.error(exc.message)
-        self.active, self.capacity, self.accepting_new = active, profile.capacity, profile.accepting_new
-        self._set_rows(rows, append=False, limit=limit)
+        self.active, self.capacity, self.accepting_new = board.active, board.capacity, board.accepting_new
+        self._set_rows(board.rows, append=False, limit=limit)
         self.loaded = True
         return None
 

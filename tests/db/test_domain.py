@@ -173,3 +173,17 @@ def test_admin_crisis_queue_oldest_first_and_get_tickets_per_role():
     assert len(queries.get_tickets(s)) == 3
     with pytest.raises(NotPermitted):
         queries.list_crisis_queue(make_counselor())
+
+
+def test_board_page_reads_the_board_and_the_counselors_own_workload_together():
+    counselor = make_counselor(expertise=[C.STRESS], capacity=3)
+    student = make_student()
+    mine = open_ticket(student, category=C.STRESS)
+    tickets.claim_ticket(counselor, mine)
+    waiting = open_ticket(student, category=C.STRESS, title="Still waiting on the board")
+    search = {"search": "still waiting on the board"}
+    board = queries.board_page(counselor, search)
+    assert [r.id for r in board.rows] == [r.id for r in queries.list_board(counselor, search)] == [waiting]
+    assert (board.active, board.capacity, board.accepting_new) == (1, 3, True)
+    with pytest.raises(NotPermitted):
+        queries.board_page(student)
