@@ -170,10 +170,24 @@ def case_card(case) -> rx.Component:
                     "Complete",
                     on_click=CaseloadState.open_complete(case.id),
                     disabled=~case.complete_ready,
-                    title=rx.cond(case.complete_ready, "", "Available once the session has started."),
+                    aria_describedby=rx.cond(case.complete_ready, "", "complete-opens-" + case.id),
                     variant="soft",
                     color_scheme="teal",
                     size="2",
+                ),
+            ),
+            rx.cond(
+                case.can_complete & ~case.complete_ready & (case.complete_opens_at != ""),
+                # On the page, not in a hover tooltip that keyboard and touch users never see.
+                rx.text(
+                    "Complete opens at ",
+                    local_time(case.complete_opens_at, "HH:mm"),
+                    ", 10 minutes before the start.",
+                    id="complete-opens-" + case.id,
+                    as_="p",
+                    size="2",
+                    color_scheme="gray",
+                    width="100%",
                 ),
             ),
             rx.cond(

@@ -21,7 +21,7 @@ from soulroute.domain import queries, rules, tickets
 from soulroute.domain.errors import DomainError, ValidationFailed
 from soulroute.domain.schemas import TicketRow
 from soulroute.state.session import SessionState, run_db
-from soulroute.state.views import TicketView, ticket_view
+from soulroute.state.views import TicketView, iso, ticket_view
 
 MAX_TEXT = 20_000
 DEFAULT_MINUTES = 50
@@ -31,6 +31,7 @@ DEFAULT_MINUTES = 50
 class CaseView(TicketView):
     joinable: bool = False
     complete_ready: bool = False
+    complete_opens_at: str = ""  # ISO time from which Complete is possible (said on the card)
     join_url: str = ""
     ics_url: str = ""
     can_schedule: bool = False
@@ -49,6 +50,7 @@ def case_view(actor: rules.Actor, row: TicketRow, now: datetime) -> CaseView:
         joinable=rules.can_join(row.status, row.session_mode, row.scheduled_time, row.session_minutes, now),
         # Completing is for a session that has (at least nearly) begun: from the moment Join opens.
         complete_ready="complete" in actions and started,
+        complete_opens_at=iso(row.scheduled_time - rules.JOIN_OPENS_BEFORE) if row.scheduled_time else "",
         join_url=f"/tickets/{row.id}" if chat else (row.meeting_link or ""),
         ics_url=f"/calendar/{row.id}.ics" if row.status is TicketStatus.SCHEDULED else "",
         can_schedule="schedule" in actions,

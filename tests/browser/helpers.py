@@ -94,6 +94,22 @@ class Seed:
                 {"c": counselor.id, "t": ticket_id},
             )
 
+    def schedule(
+        self, ticket_id: uuid.UUID, counselor: Account, *, minutes_from_now: int, link: str = "", place: str = ""
+    ) -> None:
+        """Claim and schedule as the counselor would (the history trigger records both)."""
+        self.claim(ticket_id, counselor)
+        with Session(self.engine) as s, s.begin():
+            s.execute(text("select set_config('soulroute.actor_id', :c, true)"), {"c": str(counselor.id)})
+            s.execute(
+                text(
+                    "update support_tickets set status = 'scheduled',"
+                    " scheduled_time = now() + make_interval(mins => :m),"
+                    " meeting_link = nullif(:link, ''), location = nullif(:place, '') where id = :t"
+                ),
+                {"m": minutes_from_now, "link": link, "place": place, "t": ticket_id},
+            )  # fmt: skip
+
     def handoff_code(self, account: Account) -> str:
         """A one-time sign-in code, as the sign-in form would produce (for fast sign-in in tests)."""
         code = secrets.token_urlsafe(32)

@@ -331,3 +331,14 @@ def test_profile_changes_the_board_at_once(page: Page, seed: Seed, artifacts_dir
     page.goto(f"/board?q={tag}")
     expect(page.get_by_text("You are not accepting new tickets")).to_be_visible()
     expect(_card(page, "Roommate trouble").get_by_role("button", name=re.compile("^Claim"))).to_be_disabled()
+
+
+def test_complete_says_on_the_card_when_it_opens(page: Page, seed: Seed) -> None:
+    """Regression: why Complete was disabled, and from when, was only in a hover tooltip."""
+    counselor = seed.account("counselor")
+    tid = seed.ticket(seed.account("student"), title=f"Tomorrow's session {_tag()}")
+    seed.schedule(tid, counselor, minutes_from_now=24 * 60, link="https://meet.example.org/room-1")
+    quick_sign_in(page, seed, counselor, "/caseload")
+    case = page.locator("li").filter(has=page.get_by_role("heading", name=re.compile("Tomorrow's session")))
+    expect(case.get_by_role("button", name="Complete")).to_be_disabled()
+    expect(case.get_by_text(re.compile(r"Complete opens at \d\d:\d\d, 10 minutes before the start\."))).to_be_visible()

@@ -12,8 +12,6 @@ import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
-from sqlmodel import Session
 
 from soulroute.config import get_settings
 from soulroute.domain.schemas import DESCRIPTION_MAX
@@ -227,20 +225,6 @@ def test_resend_after_a_lost_answer_finds_the_first_ticket(page: Page, seed: See
 # --- my tickets and the ticket page ------------------------------------------------------------------
 
 
-def _schedule(seed: Seed, ticket_id, counselor, *, minutes_from_now: int, link: str = "", place: str = "") -> None:
-    """Claim and schedule as the counselor would (the history trigger records both)."""
-    seed.claim(ticket_id, counselor)
-    with Session(seed.engine) as s, s.begin():
-        s.execute(text("select set_config('soulroute.actor_id', :c, true)"), {"c": str(counselor.id)})
-        s.execute(
-            text(
-                "update support_tickets set status = 'scheduled', scheduled_time = now() + make_interval(mins => :m),"
-                " meeting_link = nullif(:link, ''), location = nullif(:place, '') where id = :t"
-            ),
-            {"m": minutes_from_now, "link": link, "place": place, "t": ticket_id},
-        )
-
-
 def test_empty_state_invites_the_first_ticket(page: Page, seed: Seed, artifacts_dir) -> None:
     _student(page, seed, "/tickets")
     expect(page.get_by_role("heading", level=1)).to_have_text("My tickets")
@@ -257,11 +241,11 @@ def test_my_tickets_cards_filter_and_join(page: Page, seed: Seed, artifacts_dir)
     closed = seed.sql("select id from support_tickets where student_id = :s", {"s": student.id})[0]["id"]
     seed.sql("update support_tickets set status = 'closed' where id = :t", {"t": closed})
     soon = seed.ticket(student, title="Video call very soon", category="stress", age_minutes=300)
-    _schedule(seed, soon, counselor, minutes_from_now=5, link="https://meet.example/room-1")
+    seed.schedule(soon, counselor, minutes_from_now=5, link="https://meet.example/room-1")
     later = seed.ticket(student, title="Meeting in person tomorrow", mode="in-person", age_minutes=200)
-    _schedule(seed, later, counselor, minutes_from_now=24 * 60, place="Health centre, room 2")
+    seed.schedule(later, counselor, minutes_from_now=24 * 60, place="Health centre, room 2")
     audio = seed.ticket(student, title="Audio call next week", mode="audio", age_minutes=150)
-    _schedule(seed, audio, counselor, minutes_from_now=7 * 24 * 60, link="https://meet.example/room-2")
+    seed.schedule(audio, counselor, minutes_from_now=7 * 24 * 60, link="https://meet.example/room-2")
     seed.ticket(student, title="Everything feels too much", urgency="crisis", age_minutes=5)
 
     quick_sign_in(page, seed, student, "/tickets")
