@@ -70,7 +70,7 @@ def capture(target: Target, counselor: uuid.UUID, student: uuid.UUID, admin: uui
         seen.append((statement, parameters))
 
     def last_ticket_sql(start: int) -> tuple[str, Any]:
-        found = [s for s in seen[start:] if "set_config" not in s[0]]
+        found = [s for s in seen[start:] if "app_set_identity" not in s[0]]
         if not found:
             raise RuntimeError("captured no SQL from the app function")
         return found[-1]
@@ -90,7 +90,7 @@ def capture(target: Target, counselor: uuid.UUID, student: uuid.UUID, admin: uui
             mark = len(seen)
             with suppress(errors.NotFound):
                 claim_ticket(Actor(counselor, UserRole.COUNSELOR), uuid.uuid4())
-            claim_seen = [s for s, _ in seen[mark:] if "set_config" not in s]
+            claim_seen = [s for s, _ in seen[mark:] if "app_set_identity" not in s]
     finally:
         event.remove(Engine, "before_cursor_execute", listener)
     claim = next(s for s in claim_seen if s.lstrip().lower().startswith("update support_tickets"))
