@@ -116,8 +116,3 @@ def plain_board(board_sql: str) -> str:
     # The board joins no users (an open ticket has no counselor; no student name is shown), so the
     # policy's ticket filter is all there is to write by hand.
     return _replace_once(board_sql, "where t.status = 'open'", f"where t.status = 'open' and {BOARD_FILTER}", "board")
-
-
-def already_claimed_message(holder: str) -> str:
-    """What claim_ticket tells a counselor who lost the race."""
-    return errors.AlreadyClaimed(holder).message

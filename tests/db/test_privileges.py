@@ -125,9 +125,9 @@ def test_functions_created_later_are_not_executable_by_public():
 def test_other_roles_on_the_server_cannot_read_notes_or_descriptions_through_functions():
     for fn in ("read_session_notes_as_admin(uuid,text)", "open_ticket_description(uuid,text)",
                "ticket_holder_name(uuid)", "app_check_counselor_capacity(uuid,uuid)", "app_current_role()"):  # fmt: skip
-        assert owner("select has_function_privilege('public', cast(:f as regprocedure), 'execute') as ok", {"f": fn}) == [
-            {"ok": False}
-        ], fn
+        assert owner(
+            "select has_function_privilege('public', cast(:f as regprocedure), 'execute') as ok", {"f": fn}
+        ) == [{"ok": False}], fn
 
 
 # --- 7: the accounts-and-mail role ------------------------------------------------------------------
