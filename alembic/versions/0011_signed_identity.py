@@ -49,12 +49,13 @@ revoke all on app_identity_secret from public;
 insert into app_identity_secret (secret)
 select decode(replace(gen_random_uuid()::text || gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex');
 
--- The signature of (user, reason) for this backend and this transaction.
+-- The signature of (user, reason) for this backend and this transaction. Called only by the two
+-- security-definer functions below (no grant), so it is a plain SQL function they can inline.
 create function app_identity_signature(p_user text, p_reason text) returns text
-language sql stable security definer set search_path = public, pg_temp as $$
+language sql stable as $$
     select encode(sha256(s.secret || convert_to(format('%s|%s|%s|%s', pg_backend_pid(),
         (extract(epoch from transaction_timestamp()) * 1000000)::bigint, p_user, p_reason), 'UTF8')), 'hex')
-    from app_identity_secret s
+    from public.app_identity_secret s
 $$;
 revoke all on function app_identity_signature(text, text) from public;
 
@@ -82,9 +83,38 @@ language sql stable security definer set search_path = public, pg_temp as $$
     where current_setting('soulroute.identity', true) = app_identity_signature(
         coalesce(current_setting('soulroute.user_id', true), ''), coalesce(current_setting('soulroute.reason', true), ''))
 $$;
+
+-- The identity is now a function call, not an inlined setting: compare with it once per query
+-- (an InitPlan), not once per row the planner happens to scan.
+create or replace function app_active_user_id() returns uuid
+language sql stable security definer set search_path = public, pg_temp as $$
+    select id from users where id = (select app_current_user_id()) and is_active
+$$;
+create or replace function app_current_role() returns user_role
+language sql stable security definer set search_path = public, pg_temp as $$
+    select role from users where id = (select app_current_user_id()) and is_active
+$$;
+create or replace function app_counselor_expertise() returns ticket_category[]
+language sql stable security definer set search_path = public, pg_temp as $$
+    select p.expertise from counselor_profiles p join users u on u.id = p.user_id
+    where p.user_id = (select app_current_user_id()) and u.is_active and u.role = 'counselor'
+$$;
 """
 
 DOWNGRADE = """
+create or replace function app_active_user_id() returns uuid
+language sql stable security definer set search_path = public, pg_temp as $$
+    select id from users where id = app_current_user_id() and is_active
+$$;
+create or replace function app_current_role() returns user_role
+language sql stable security definer set search_path = public, pg_temp as $$
+    select role from users where id = app_current_user_id() and is_active
+$$;
+create or replace function app_counselor_expertise() returns ticket_category[]
+language sql stable security definer set search_path = public, pg_temp as $$
+    select p.expertise from counselor_profiles p join users u on u.id = p.user_id
+    where p.user_id = app_current_user_id() and u.is_active and u.role = 'counselor'
+$$;
 create or replace function app_current_user_id() returns uuid
 language sql stable security invoker parallel safe as $$
     select nullif(current_setting('soulroute.user_id', true), '')::uuid
