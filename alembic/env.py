@@ -13,9 +13,11 @@ if config.config_file_name is not None and not config.attributes.get("skip_loggi
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 settings = get_settings()
-# Migrations read these to create and grant the runtime role.
+# Migrations read these to create and grant the runtime role and the accounts-and-mail role.
 config.attributes.setdefault("app_role", settings.app_db_role)
 config.attributes.setdefault("app_role_password", settings.app_db_password)
+config.attributes.setdefault("auth_role", settings.auth_db_role)
+config.attributes.setdefault("auth_role_password", settings.auth_db_password)
 
 
 def run_migrations_online() -> None:

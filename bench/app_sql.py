@@ -23,7 +23,7 @@ from soulroute.db.session import reset_engines
 from soulroute.domain import errors
 from soulroute.domain.queries import list_board, list_crisis_queue, list_student_tickets
 from soulroute.domain.rules import Actor
-from soulroute.domain.tickets import claim_ticket
+from soulroute.domain.tickets import DESCRIPTION_SQL, claim_ticket
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def capture(target: Target, counselor: uuid.UUID, student: uuid.UUID, admin: uui
         seen.append((statement, parameters))
 
     def last_ticket_sql(start: int) -> tuple[str, Any]:
-        found = [s for s in seen[start:] if "set_config" not in s[0]]
+        found = [s for s in seen[start:] if "app_set_identity" not in s[0]]
         if not found:
             raise RuntimeError("captured no SQL from the app function")
         return found[-1]
@@ -90,7 +90,7 @@ def capture(target: Target, counselor: uuid.UUID, student: uuid.UUID, admin: uui
             mark = len(seen)
             with suppress(errors.NotFound):
                 claim_ticket(Actor(counselor, UserRole.COUNSELOR), uuid.uuid4())
-            claim_seen = [s for s, _ in seen[mark:] if "set_config" not in s]
+            claim_seen = [s for s, _ in seen[mark:] if "app_set_identity" not in s]
     finally:
         event.remove(Engine, "before_cursor_execute", listener)
     claim = next(s for s in claim_seen if s.lstrip().lower().startswith("update support_tickets"))
@@ -115,9 +115,11 @@ def plain_board(board_sql: str) -> str:
     """list_board's SQL with the policy's filter written by hand, for a role that bypasses RLS."""
     # The board joins no users (an open ticket has no counselor; no student name is shown), so the
     # policy's ticket filter is all there is to write by hand.
-    return _replace_once(board_sql, "where t.status = 'open'", f"where t.status = 'open' and {BOARD_FILTER}", "board")
+    sql = _replace_once(board_sql, "where t.status = 'open'", f"where t.status = 'open' and {BOARD_FILTER}", "board")
+    # The description view (0012) answers by identity, and the owner has none: read the column itself.
+    return _replace_once(sql, DESCRIPTION_SQL, "t.description", "board")
 
 
-def already_claimed_message(holder: str) -> str:
-    """What claim_ticket tells a counselor who lost the race."""
-    return errors.AlreadyClaimed(holder).message
+def plain_student(student_sql: str) -> str:
+    """list_student_tickets' SQL for a role that bypasses RLS: the description read from the column."""
+    return _replace_once(student_sql, DESCRIPTION_SQL, "t.description", "student list")

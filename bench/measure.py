@@ -2,7 +2,7 @@
 
 Per iteration and variant: one transaction runs EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) for the
 server's planning and execution time; a second, timed from the client, runs the query itself and
-fetches the rows (for the RLS variant: set_config of the identity first, as the app's as_user does).
+fetches the rows (for the RLS variant: app_set_identity() first, as the app's as_user does).
 The two variants alternate in random order, each iteration as another user of the role."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg import sql as psql
 
-SET_IDENTITY = "select set_config('soulroute.user_id', %s, true)"
+SET_IDENTITY = "select app_set_identity(%s, null)"
 
 
 @dataclass

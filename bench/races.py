@@ -14,9 +14,9 @@ from typing import Any
 
 import psycopg
 
-from bench.app_sql import already_claimed_message
 from bench.dataset import Target
 from bench.measure import SET_IDENTITY
+from soulroute.domain.errors import NotFound
 
 BARRIER_TIMEOUT_S = 60
 LOCK_TIMEOUT = "20s"
@@ -92,17 +92,17 @@ def claim_race(target: Target, claim_sql: str, holder_sql: str, n: int, salt: st
             (salt,),
         ).fetchone()[0]
         counselors = owner.execute(ELIGIBLE_COUNSELORS, {"salt": salt, "n": n}).fetchall()
-        names = dict(counselors)
         attempts = [Attempt(counselor=c, ticket=ticket) for c, _ in counselors]
         wall = _run_threads(target, claim_sql, holder_sql, attempts)
         holder_now = owner.execute("select counselor_id from support_tickets where id = %s", (ticket,)).fetchone()[0]
         owner.execute(RELEASE, ([ticket],))
     winners = [a for a in attempts if a.won]
     losers = [a for a in attempts if not a.won]
-    winner_name = names.get(winners[0].counselor) if len(winners) == 1 else None
+    # Since 0012 ticket_holder_name() names the holder only to someone who can still see the ticket:
+    # a loser, for whom it left the board with the winner's claim, learns nothing about who won.
     told = Counter(
-        "0 rows, then ticket_holder_name() = the winner's name"
-        if a.holder is not None and a.holder == winner_name
+        "0 rows, then ticket_holder_name() = nothing"
+        if a.holder is None and not a.sqlstate
         else f"error {a.sqlstate}: {a.message}"
         if a.sqlstate
         else f"0 rows, ticket_holder_name() = {a.holder!r}"
@@ -112,7 +112,7 @@ def claim_race(target: Target, claim_sql: str, holder_sql: str, n: int, salt: st
         len(attempts) >= 2
         and len(winners) == 1
         and holder_now == winners[0].counselor
-        and told.get("0 rows, then ticket_holder_name() = the winner's name", 0) == len(attempts) - 1
+        and told.get("0 rows, then ticket_holder_name() = nothing", 0) == len(attempts) - 1
     )
     return {
         "ok": ok,
@@ -120,7 +120,7 @@ def claim_race(target: Target, claim_sql: str, holder_sql: str, n: int, salt: st
         "contenders_wanted": n,
         "winners": len(winners),
         "losers_told": dict(told),
-        "loser_message": already_claimed_message(winner_name) if winner_name else None,
+        "loser_message": NotFound("This ticket is no longer on your board.").message,
         "claim_ms_median": round(statistics.median(a.ms for a in attempts), 2) if attempts else None,
         "claim_ms_max": round(max(a.ms for a in attempts), 2) if attempts else None,
         "wall_ms": round(wall, 1),

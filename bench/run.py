@@ -102,7 +102,7 @@ def build_workloads(owner: psycopg.Connection, sql: app_sql.AppSql, users: dict[
             name="student",
             title="Student's own tickets (list_student_tickets)",
             rls_sql=sql.student,
-            plain_sql=sql.student,
+            plain_sql=app_sql.plain_student(sql.student),
             users=users["student"],
             rls_params=lambda u: {"me": u},
             plain_params=lambda u: {"me": u},

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     app_db_password: str | None = None
     # Full URL for the runtime connection; derived from DATABASE_URL and APP_DB_ROLE when unset.
     app_database_url: str | None = None
+    # The accounts-and-mail role: the only one that may read password hashes, open or end sessions,
+    # record sign-in failures and read the email outbox (soulroute/auth, soulroute/notify/mailer.py).
+    auth_db_role: str = "soulroute_auth"
+    auth_db_password: str | None = None
+    # Full URL for that role's connection; derived from DATABASE_URL and AUTH_DB_ROLE when unset.
+    auth_database_url: str | None = None
     embedded_pg_dir: Path = REPO_ROOT / ".data" / "postgres"
     db_pool_size: int = 10
 

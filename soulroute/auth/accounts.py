@@ -18,7 +18,7 @@ from soulroute.auth.passwords import hash_password, needs_rehash, verify_passwor
 from soulroute.config import get_settings
 from soulroute.db.accounts import upsert_counselor_profile
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
-from soulroute.db.session import as_owner, as_user
+from soulroute.db.session import as_auth, as_owner, as_user
 from soulroute.domain.errors import DomainError, NotPermitted, ValidationFailed
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import DomainInput, Trimmed
@@ -83,7 +83,7 @@ def sign_up_student(data: dict[str, Any]) -> Actor:
     if not _domain_allowed(account.email):
         raise ValidationFailed({"email": "Use your university email address."})
     try:
-        with as_user(None) as s:
+        with as_auth() as s:
             uid = s.execute(
                 text("select auth_register_student(:e, :n, :h, null)"),
                 {"e": account.email, "n": account.display_name, "h": hash_password(account.password)},
@@ -109,7 +109,7 @@ def _keys(email: str, client_ip: str | None) -> list[tuple[str, int]]:
 def throttle_state(email: str, client_ip: str | None) -> ThrottleState:
     """The strictest state over the account's and the address's keys."""
     failures, locked = 0, None
-    with as_user(None) as s:
+    with as_auth() as s:
         for key, _ in _keys(email, client_ip):
             row = s.execute(text("select * from auth_throttle_state(:k, :w)"), {"k": key, "w": THROTTLE_WINDOW}).one()
             failures = max(failures, row.failures if key.startswith("email:") else 0)
@@ -134,11 +134,11 @@ def authenticate(email: str, password: str, client_ip: str | None = None) -> Act
     state = throttle_state(email, client_ip)
     if state.locked_until:
         raise SignInRefused(_locked_message(state.locked_until))
-    with as_user(None) as s:
+    with as_auth() as s:
         row = s.execute(text("select * from auth_credentials(:e)"), {"e": email}).first()
     ok = verify_password(row.password_hash if row else None, password or "")
     if ok and row.is_active:
-        with as_user(None) as s:
+        with as_auth() as s:
             s.execute(text("select auth_clear_failures(:k)"), {"k": _keys(email, None)[0][0]})
             if needs_rehash(row.password_hash):
                 s.execute(text("select auth_update_password_hash(:u, :h)"), {"u": row.id, "h": hash_password(password)})
@@ -146,7 +146,7 @@ def authenticate(email: str, password: str, client_ip: str | None = None) -> Act
     if ok:  # right password, deactivated account: safe to say, the person knows the password
         raise SignInRefused("This account has been deactivated. Contact the counseling center.")
     locked = None
-    with as_user(None) as s:
+    with as_auth() as s:
         for key, limit in _keys(email, client_ip):
             until = s.execute(
                 text("select auth_record_failure(:k, :m, :w, :l)"),
@@ -234,7 +234,7 @@ def sso_sign_in(subject: str, email: str | None, email_verified: bool, name: str
         raise SignInRefused("Your university account did not share an email address, so we cannot sign you in.")
     if not email_verified:
         raise SignInRefused("Your university account's email address is not verified, so we cannot sign you in.")
-    with as_user(None) as s:
+    with as_auth() as s:
         row = s.execute(text("select * from auth_user_by_sso(:sub, :e)"), {"sub": subject, "e": email}).first()
         if row is not None:
             if row.sso_subject not in (None, subject):
@@ -250,7 +250,7 @@ def sso_sign_in(subject: str, email: str | None, email_verified: bool, name: str
     if not settings.student_signup_open or not _domain_allowed(email):
         raise SignInRefused(f"There is no SoulRoute account for {email}. Ask the counseling center for one.")
     display = (name or "").strip()[:100] or email.split("@", 1)[0]
-    with as_user(None) as s:
+    with as_auth() as s:
         uid = s.execute(
             text("select auth_register_student(:e, :n, null, :sub)"), {"e": email, "n": display, "sub": subject}
         ).scalar_one()

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from soulroute.config import get_settings
 from soulroute.db.models import UserRole
-from soulroute.db.session import as_user
+from soulroute.db.session import as_auth, as_user
 from soulroute.domain.rules import Actor
 
 COOKIE_NAME = "soulroute_session"
@@ -36,7 +36,7 @@ def begin_session(user_id: uuid.UUID) -> str:
     browser exchanges (at /auth/session) for its cookie."""
     settings = get_settings()
     code = secrets.token_urlsafe(32)
-    with as_user(None) as s:
+    with as_auth() as s:
         s.execute(
             text("select auth_start_session(:u, :h, :idle, :abs)"),
             {
@@ -54,7 +54,7 @@ def claim_handoff(code: str) -> str | None:
     if not code or len(code) > 100:
         return None
     token = secrets.token_urlsafe(32)
-    with as_user(None) as s:
+    with as_auth() as s:
         user = s.execute(text("select auth_claim_handoff(:c, :t)"), {"c": _hash(code), "t": _hash(token)}).scalar()
     return token if user else None
 
@@ -65,6 +65,7 @@ def resolve(token: str | None, *, touch: bool = True) -> SignedIn | None:
     `touch=False` checks without counting as activity (a tab's periodic check)."""
     if not token or len(token) > 100:
         return None
+    # The runtime role may resolve a token it holds, and nothing more (it cannot read auth_sessions).
     with as_user(None) as s:
         row = s.execute(
             text("select * from auth_resolve_session(:h, :touch)"), {"h": _hash(token), "touch": touch}
@@ -76,12 +77,12 @@ def resolve(token: str | None, *, touch: bool = True) -> SignedIn | None:
 
 def revoke(token: str | None) -> None:
     if token:
-        with as_user(None) as s:
+        with as_auth() as s:
             s.execute(text("select auth_revoke_session(:h)"), {"h": _hash(token)})
 
 
 def revoke_all(user_id: uuid.UUID) -> int:
-    with as_user(None) as s:
+    with as_auth() as s:
         return int(s.execute(text("select auth_revoke_user_sessions(:u)"), {"u": user_id}).scalar_one())
 
 

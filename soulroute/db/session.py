@@ -1,5 +1,6 @@
 """Engines and transactions. Every query the app runs goes through `as_user`, which opens one
-transaction as the runtime role and sets the caller's identity for row-level security in it."""
+transaction as the runtime role and sets the caller's identity for row-level security in it; the
+accounts and mail code goes through `as_auth`, a second role with its own small pool."""
 
 from __future__ import annotations
 
@@ -7,24 +8,55 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
 from soulroute.config import get_settings
-from soulroute.db.urls import owner_url, runtime_url
+from soulroute.db.urls import auth_url, owner_url, runtime_url
+
+# The only statement that sets an identity (migration 0011): once per transaction, signed, refused twice.
+SET_IDENTITY = text("select app_set_identity(:uid, :reason)")
+
+
+def _reset_connection(dbapi_connection: Any, _record: Any, reset_state: Any) -> None:
+    """Runs when a connection goes back to the pool: end its transaction, then RESET ALL, so no
+    setting made by one request (identity, reason, search_path, ...) reaches the next one."""
+    dbapi_connection.rollback()  # a no-op without a round trip when the transaction already ended
+    if reset_state.terminate_only:
+        return
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("reset all")
+    finally:
+        dbapi_connection.autocommit = False
+
+
+def pooled_engine(url: str, pool_size: int, max_overflow: int) -> Engine:
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_reset_on_return=None,  # replaced by _reset_connection
+    )
+    event.listen(engine, "reset", _reset_connection)
+    return engine
 
 
 @lru_cache
 def runtime_engine() -> Engine:
     settings = get_settings()
-    return create_engine(
-        runtime_url(settings),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
-        pool_recycle=1800,
-    )
+    return pooled_engine(runtime_url(settings), settings.db_pool_size, settings.db_pool_size)
+
+
+@lru_cache
+def auth_engine() -> Engine:
+    """Credentials, sessions, sign-in throttling and the email outbox (migration 0010): sign-ins and
+    sign-outs are rare next to page events, so a small pool."""
+    return pooled_engine(auth_url(), 2, 8)
 
 
 @lru_cache
@@ -34,7 +66,7 @@ def owner_engine() -> Engine:
 
 
 def reset_engines() -> None:
-    for factory in (runtime_engine, owner_engine):
+    for factory in (runtime_engine, auth_engine, owner_engine):
         if factory.cache_info().currsize:
             factory().dispose()
         factory.cache_clear()
@@ -46,10 +78,15 @@ def as_user(user_id: uuid.UUID | None, *, reason: str | None = None, engine: Eng
 
     `reason` travels to the history trigger (release, reassign and close reasons)."""
     with Session(engine or runtime_engine(), expire_on_commit=False) as session, session.begin():
-        session.execute(
-            text("select set_config('soulroute.user_id', :uid, true), set_config('soulroute.reason', :reason, true)"),
-            {"uid": str(user_id) if user_id else "", "reason": reason or ""},
-        )
+        session.execute(SET_IDENTITY, {"uid": user_id, "reason": reason or ""})
+        yield session
+
+
+@contextmanager
+def as_auth() -> Iterator[Session]:
+    """One transaction as the accounts-and-mail role (no user identity: it reaches its tables only
+    through the auth_* and app_outbox_* functions)."""
+    with Session(auth_engine(), expire_on_commit=False) as session, session.begin():
         yield session
 
 

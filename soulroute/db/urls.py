@@ -1,4 +1,5 @@
-"""Which database URLs the app uses: the owner URL for migrations and the runtime-role URL."""
+"""Which database URLs the app uses: the owner URL for migrations, the runtime-role URL and the
+accounts-and-mail role's URL."""
 
 from __future__ import annotations
 
@@ -25,10 +26,20 @@ def owner_url(settings: Settings | None = None) -> str:
     return url
 
 
+def _as_role(settings: Settings, explicit: str | None, role: str, password: str | None) -> str:
+    if explicit:
+        return embedded.to_sqlalchemy_url(explicit)
+    url = make_url(owner_url(settings)).set(username=role, password=password)
+    return url.render_as_string(hide_password=False)
+
+
 def runtime_url(settings: Settings | None = None) -> str:
     """The URL of the runtime role: same server and database as the owner, another user."""
     settings = settings or get_settings()
-    if settings.app_database_url:
-        return embedded.to_sqlalchemy_url(settings.app_database_url)
-    url = make_url(owner_url(settings)).set(username=settings.app_db_role, password=settings.app_db_password)
-    return url.render_as_string(hide_password=False)
+    return _as_role(settings, settings.app_database_url, settings.app_db_role, settings.app_db_password)
+
+
+def auth_url(settings: Settings | None = None) -> str:
+    """The URL of the accounts-and-mail role (credentials, sessions, throttling, email outbox)."""
+    settings = settings or get_settings()
+    return _as_role(settings, settings.auth_database_url, settings.auth_db_role, settings.auth_db_password)

@@ -193,8 +193,8 @@ def _where(f: TicketFilters) -> tuple[str, dict[str, Any]]:
         where.append("t.created_at < :created_to")
         params["created_to"] = datetime.combine(f.created_to + timedelta(days=1), time.min, UTC)
     if f.search:
-        # The trigram index covers title and description; matches show titles only.
-        where.append("(t.title || ' ' || t.description) ilike :pattern")
+        # Titles only: a match on a description would reveal its content without the recorded opening.
+        where.append("t.title ilike :pattern")
         params["pattern"] = _like_pattern(f.search)
     return " and ".join(where), params
 

@@ -13,12 +13,15 @@ from soulroute.db.models import TicketStatus, UserRole
 from soulroute.domain.errors import NotPermitted
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
-from soulroute.domain.tickets import TICKET_COLUMNS, TICKET_JOINS, _require_role, transaction
+from soulroute.domain.tickets import DESCRIPTION_SQL, TICKET_COLUMNS, TICKET_JOINS, _require_role, transaction
 
 BOARD_PAGE = 50
 EXCERPT_CHARS = 240
 BOARD_COLUMNS = (
-    TICKET_COLUMNS.replace("t.description", f"left(t.description, {EXCERPT_CHARS}) as description")
+    TICKET_COLUMNS.replace(
+        f"coalesce({DESCRIPTION_SQL}, '') as description",
+        f"coalesce(left({DESCRIPTION_SQL}, {EXCERPT_CHARS}), '') as description",
+    )
     .replace("c.display_name as counselor_name", "null as counselor_name")
     .replace("s.display_name as student_name", "null as student_name")
 )
@@ -42,7 +45,7 @@ def _board_query(f: BoardFilters, after: BoardCursor | None, limit: int) -> tupl
         where.append("t.session_mode = :mode")
         params["mode"] = f.session_mode.value
     if f.search:
-        where.append("(t.title || ' ' || t.description) ilike :pattern")
+        where.append(f"(t.title || ' ' || coalesce({DESCRIPTION_SQL}, '')) ilike :pattern")
         params["pattern"] = _like_pattern(f.search)
     if after is not None:
         where.append(

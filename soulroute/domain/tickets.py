@@ -40,8 +40,12 @@ from soulroute.domain.schemas import (
     require_location,
 )
 
-TICKET_COLUMNS = """
-    t.id, t.title, t.description, t.category, t.urgency, t.status, t.session_mode, t.student_id,
+# Descriptions come through the view ticket_descriptions (migration 0012): the student's and the
+# eligible counselors' own; an admin gets "" here and opens one through open_ticket_description().
+DESCRIPTION_SQL = "(select d.description from ticket_descriptions d where d.id = t.id)"
+TICKET_COLUMNS = f"""
+    t.id, t.title, coalesce({DESCRIPTION_SQL}, '') as description, t.category, t.urgency, t.status,
+    t.session_mode, t.student_id,
     t.counselor_id, t.scheduled_time, t.session_minutes, t.meeting_link, t.location, t.notes,
     t.close_reason, t.created_at, t.updated_at, t.claimed_at,
     c.display_name as counselor_name, s.display_name as student_name

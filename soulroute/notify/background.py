@@ -15,7 +15,7 @@ import logging
 from sqlalchemy import text
 
 from soulroute.config import get_settings
-from soulroute.db.session import as_user
+from soulroute.db.session import as_auth, as_user
 from soulroute.notify import mailer
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def escalate_once(minutes: int | None = None) -> int:
 
 
 def prune_outbox() -> int:
-    with as_user(None) as s:
+    with as_auth() as s:
         return int(s.execute(text("select app_outbox_prune()")).scalar())
 
 

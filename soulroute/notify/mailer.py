@@ -26,7 +26,7 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy import text
 
 from soulroute.config import Settings, get_settings
-from soulroute.db.session import as_user
+from soulroute.db.session import as_auth
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,8 @@ def _open(settings: Settings) -> smtplib.SMTP:
 
 
 def _claim(limit: int) -> list[Claimed]:
-    # Runtime role, no user identity: the definer function is the only way into the outbox.
-    with as_user(None) as s:
+    # The accounts-and-mail role: the definer functions are its only way into the outbox.
+    with as_auth() as s:
         rows = s.execute(
             text("select id, email, ticket_id, attempts from app_outbox_claim(:n, make_interval(secs => :lease))"),
             {"n": limit, "lease": LEASE.total_seconds()},
@@ -120,12 +120,12 @@ def _claim(limit: int) -> list[Claimed]:
 
 
 def _mark_sent(row_id: int) -> None:
-    with as_user(None) as s:
+    with as_auth() as s:
         s.execute(text("select app_outbox_sent(:id)"), {"id": row_id})
 
 
 def _mark_failed(row: Claimed, error: str, base: float) -> None:
-    with as_user(None) as s:
+    with as_auth() as s:
         s.execute(
             text("select app_outbox_failed(:id, :err, make_interval(secs => :delay), :max)"),
             {"id": row.id, "err": error, "delay": retry_delay(row.attempts, base), "max": MAX_ATTEMPTS},

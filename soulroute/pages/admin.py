@@ -124,7 +124,7 @@ def table_filters() -> rx.Component:
         rx.form(
             rx.flex(
                 rx.box(
-                    rx.el.label("Search titles and descriptions", html_for="admin-search", class_name="field-label"),
+                    rx.el.label("Search titles", html_for="admin-search", class_name="field-label"),
                     rx.input(id="admin-search", name="search", type="search", default_value=A.search, max_length=100),
                     class_name="field search-field",
                 ),

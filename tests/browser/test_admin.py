@@ -25,7 +25,7 @@ def _tag() -> str:
 
 
 def _search(page: Page, text: str) -> None:
-    page.get_by_role("searchbox", name="Search titles and descriptions").fill(text)
+    page.get_by_role("searchbox", name="Search titles").fill(text)
     page.get_by_role("button", name="Apply").click()
 
 
