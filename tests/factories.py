@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
@@ -78,3 +79,8 @@ def open_ticket(
 def set_active(user: Actor, active: bool) -> None:
     with as_owner() as s:
         s.execute(text("update users set is_active = :a where id = :id"), {"a": active, "id": user.id})
+
+
+def in_a_few_minutes() -> datetime:
+    """A session start that is in the future yet already inside the window where Complete opens."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)

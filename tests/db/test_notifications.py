@@ -16,7 +16,7 @@ from soulroute.domain import tickets
 from soulroute.domain.errors import ValidationFailed
 from soulroute.notify import background, inbox
 from tests.db.sql import owner, rowcount, run
-from tests.factories import make_admin, make_counselor, make_student, open_ticket, set_active
+from tests.factories import in_a_few_minutes, make_admin, make_counselor, make_student, open_ticket, set_active
 
 TITLE = "Panic before my statistics exam"
 DESCRIPTION = "I lie awake for hours and cannot focus during the day anymore."
@@ -71,7 +71,7 @@ def test_student_hears_of_every_step_of_their_ticket(people):
     tickets.schedule_session(lee, {"ticket_id": tid, "start": tomorrow(2)})
     tickets.release_ticket(lee, {"ticket_id": tid, "reason": "Away next week"})
     tickets.claim_ticket(lee, tid)
-    tickets.schedule_session(lee, {"ticket_id": tid, "start": tomorrow(4)})
+    tickets.schedule_session(lee, {"ticket_id": tid, "start": in_a_few_minutes()})  # Complete opens 10 min before
     tickets.complete_ticket(lee, {"ticket_id": tid, "session_notes": "Talked about sleep."})
 
     assert kinds(student) == ["claimed", "scheduled", "rescheduled", "released", "claimed", "scheduled", "completed"]
