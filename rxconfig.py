@@ -19,15 +19,27 @@ def _cors_origins() -> list[str]:
     return origins
 
 
+_settings = get_settings()
+# Reflex reads only REFLEX_-prefixed variables and defaults to pickling every tab's state into `.states/`
+# (ticket text on disk, outside row-level security). The state manager is chosen here on purpose: Redis
+# when REDIS_URL is set (several workers share it), otherwise memory. Never disk.
+_STATE_MANAGER = "redis" if _settings.redis_url else "memory"
+# Socket.IO's largest accepted message (Reflex reads this variable when the app starts).
+os.environ["REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE"] = str(_settings.socket_max_message_bytes)
+
 config = rx.Config(
     app_name="soulroute",
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=_cors_origins(),
-    deploy_url=get_settings().public_url,
+    deploy_url=_settings.public_url,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", radius="large"))],
     # No public sitemap: there is nothing to index behind the sign-in.
     disable_plugins=[rx.plugins.SitemapPlugin],
     # Reflex's ORM (rx.Model, `reflex db`) stays off: no db_url, so no sqlite file and no alembic of its own.
     db_url=None,
+    state_manager_mode=_STATE_MANAGER,
+    redis_url=_settings.redis_url,
+    # Tab states (memory or Redis) expire after this long without an event; ending a session deletes them.
+    redis_token_expiration=_settings.state_expiry(),
 )

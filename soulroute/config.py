@@ -53,6 +53,19 @@ class Settings(BaseSettings):
 
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Sessions can be booked at most this many days ahead (also checked by the database).
+    session_booking_horizon_days: int = Field(default=365, ge=1, le=3650)
+
+    # Where Reflex keeps each tab's state: Redis when REDIS_URL is set (needed for several backend
+    # workers), otherwise this process's memory. Never on disk (rxconfig.py).
+    redis_url: str | None = None
+    # A tab's state is dropped after this long without an event (default: the session idle time).
+    state_expiry_seconds: int | None = Field(default=None, ge=60)
+    # Largest websocket message accepted (bytes): fits 20,000 characters of notes in any script.
+    socket_max_message_bytes: int = Field(default=131072, ge=16384)
+
+    def state_expiry(self) -> int:
+        return self.state_expiry_seconds or self.session_idle_minutes * 60
 
     # Comma-separated; empty means any domain may sign up.
     student_email_domains: str = ""

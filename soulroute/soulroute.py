@@ -4,9 +4,14 @@ HTTP routes that set the HttpOnly session cookie (soulroute/auth/routes.py) moun
 import reflex as rx
 
 from soulroute.auth.routes import auth_app
+from soulroute.live import limits
 from soulroute.live.listener import listen_forever
 from soulroute.notify.background import run_forever as notification_loops
 from soulroute.pages import register_pages
+from soulroute.state.boundary import TabBoundary
+
+# Whatever a client sends, a log line stays short (Reflex logs handler errors with their values).
+limits.install_log_truncation()
 
 app = rx.App(
     stylesheets=["/styles.css"],
@@ -17,8 +22,14 @@ app = rx.App(
     ],
     # Reflex mounts itself beneath this Starlette app, whose routes (/auth/...) come first.
     api_transformer=auth_app(),
+    backend_exception_handler=limits.backend_exception_handler,
+    frontend_exception_handler=limits.frontend_exception_handler,
 )
 register_pages(app)
+# Before every event: a tab's state is emptied when its session cookie changed or its session ended.
+app.add_middleware(TabBoundary())
+# Per connection: a generous event rate; excess events are dropped (message size: rxconfig.py).
+limits.install_event_rate_limit(app)
 # One LISTEN connection per backend process: ticket changes reach the tabs they concern.
 app.register_lifespan_task(listen_forever)
 # Crisis escalation and (with SMTP_HOST) notification email, both scheduled from the database.

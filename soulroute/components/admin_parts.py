@@ -119,7 +119,7 @@ def holder(t: AdminRowView) -> rx.Component:
 def reason_field(hint: str = "Required; recorded in the ticket's history with your name.") -> rx.Component:
     # Checked on the server (not by the browser's own bubble) so the message shows next to the field.
     return text_field(
-        "Reason", "reason", error=A.errors.get("reason", ""), hint=hint, multiline=True, max_length=500,
+        "Reason", "reason", error=A.errors.get("reason", ""), hint=hint, multiline=True,
         required=False, aria_required="true",
     )  # fmt: skip
 
@@ -223,7 +223,6 @@ def export_dialog() -> rx.Component:
                         error=A.errors.get("reason", ""),
                         hint="Needed only with descriptions; recorded in each ticket's access log.",
                         required=False,
-                        max_length=500,
                     ),
                     _buttons("Download CSV"),
                     spacing="4",

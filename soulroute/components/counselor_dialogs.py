@@ -47,7 +47,6 @@ def _link_field() -> rx.Component:
         default_value=S.link_default,
         error=_err("meeting_link"),
         hint="Generated for you (unguessable room). You may replace it with your own https:// link.",
-        max_length=500,
     )
 
 
@@ -80,9 +79,7 @@ def schedule_dialog() -> rx.Component:
             ("audio", _link_field()),
             (
                 "in-person",
-                text_field(
-                    "Place", "location", default_value=S.location_default, error=_err("location"), max_length=200
-                ),
+                text_field("Place", "location", default_value=S.location_default, error=_err("location")),
             ),
             rx.text(
                 "The session happens in the chat on the ticket's page: ",
@@ -100,7 +97,6 @@ def schedule_dialog() -> rx.Component:
                 required=False,
                 error=_err("reason"),
                 hint="Optional; recorded in the ticket's history.",
-                max_length=500,
             ),
         ),
         _buttons(rx.cond(S.rescheduling, "Save new time", "Schedule")),
@@ -123,7 +119,6 @@ def release_dialog() -> rx.Component:
             error=_err("reason"),
             hint="Required; recorded in the ticket's history.",
             multiline=True,
-            max_length=500,
         ),
         _buttons("Release", color_scheme="orange"),
         on_submit=S.submit_release,
@@ -145,7 +140,6 @@ def complete_dialog() -> rx.Component:
             "session_notes",
             error=_err("session_notes"),
             multiline=True,
-            max_length=20000,
         ),
         _buttons("Complete session", color_scheme="teal"),
         on_submit=S.submit_complete,

@@ -22,11 +22,13 @@ def text_field(
     autocomplete: str | None = None,
     hint: str | None = None,
     required: bool = True,
-    max_length: int | None = None,
     multiline: bool = False,
     **props,
 ) -> rx.Component:
-    """A visible <label> tied to its input; the hint and the error are read with the input."""
+    """A visible <label> tied to its input; the hint and the error are read with the input.
+
+    No `maxlength`: the browser would cut a paste silently. Limits are the domain's, whose message
+    ("Title can be at most 120 characters; you have 10,000.") shows here while the text stays."""
     field_id = f"field-{name}"
     error_var = rx.Var.create(error)
     described = f"{field_id}-hint {field_id}-error" if hint else f"{field_id}-error"
@@ -40,8 +42,6 @@ def text_field(
     )
     if default_value is not None:
         control_props["default_value"] = default_value
-    if max_length:
-        control_props["max_length"] = max_length
     if multiline:
         control = rx.text_area(rows="6", resize="vertical", **control_props)
     else:

@@ -211,7 +211,7 @@ def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
                 rx.vstack(
                     rx.box(
                         rx.el.label("Reason (optional)", html_for="cancel-reason", class_name="field-label"),
-                        rx.text_area(id="cancel-reason", name="reason", max_length=500, rows="3", width="100%"),
+                        rx.text_area(id="cancel-reason", name="reason", rows="3", width="100%"),
                         class_name="field",
                     ),
                     rx.cond(

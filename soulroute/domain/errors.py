@@ -58,6 +58,17 @@ class TimeInPast(DomainError):
         super().__init__(message, field="start")
 
 
+class TimeBeyondHorizon(DomainError):
+    code = "time_beyond_horizon"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="start")
+
+
+def horizon_message(days: int) -> str:
+    return f"The session time must be within {days} days from now."
+
+
 class OverlappingSession(DomainError):
     code = "overlap"
 
@@ -103,6 +114,8 @@ def translate_db_error(exc: DBAPIError) -> DomainError | None:
         return _BY_SQLSTATE[sqlstate](message)
     if sqlstate == "SR004":
         return TimeInPast(message)
+    if sqlstate == "SR006":
+        return TimeBeyondHorizon(message)
     if sqlstate == "23P01":
         return OverlappingSession()
     if sqlstate == "23514" and getattr(diag, "constraint_name", "") == "ticket_meeting_link_https":

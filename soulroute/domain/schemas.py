@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -52,7 +53,18 @@ def _https(value: str | None) -> str | None:
     return value
 
 
-Trimmed = Annotated[str, StringConstraints(strip_whitespace=True)]
+# Bidirectional controls (LRM/RLM, embeddings and overrides, isolates) reorder how text displays, so
+# "evil<U+202E>txt.exe" shows as "evilexe.txt". Every text input drops them (the database refuses them
+# in titles and names, migration 0020).
+BIDI_CONTROLS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def strip_bidi(value: Any) -> Any:
+    return value.translate(BIDI_CONTROLS) if isinstance(value, str) else value
+
+
+# The one text type of every input model: bidi controls dropped, then surrounding whitespace.
+Trimmed = Annotated[str, BeforeValidator(strip_bidi), StringConstraints(strip_whitespace=True)]
 HttpsLink = Annotated[str | None, AfterValidator(_https)]
 
 
@@ -178,7 +190,8 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         elif kind == "string_too_short":
             msg = f"{label} must be at least {ctx['min_length']} characters."
         elif kind == "string_too_long":
-            msg = f"{label} must be at most {ctx['max_length']} characters."
+            have = f"; you have {len(err['input']):,}" if isinstance(err.get("input"), str) else ""
+            msg = f"{label} can be at most {ctx['max_length']:,} characters{have}."
         elif kind == "enum":
             article = "an" if label[0].lower() in "aeiou" else "a"
             msg = f"Choose {article} {label.lower()}."

@@ -8,7 +8,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -27,8 +27,10 @@ from soulroute.domain.errors import (
     NotPermitted,
     OverCapacity,
     OverlappingSession,
+    TimeBeyondHorizon,
     TimeInPast,
     ValidationFailed,
+    horizon_message,
     translate_db_error,
 )
 from soulroute.domain.schemas import (
@@ -182,8 +184,12 @@ def schedule_session(
     """Schedule (or reschedule) the session of a ticket the counselor holds."""
     _require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
     data = data if isinstance(data, ScheduleInput) else ScheduleInput.parse(data)
-    if data.start <= (now or (lambda: datetime.now(UTC)))():
+    current = (now or (lambda: datetime.now(UTC)))()
+    if data.start <= current:
         raise TimeInPast()
+    horizon_days = get_settings().session_booking_horizon_days
+    if data.start > current + timedelta(days=horizon_days):  # the database checks its own horizon too
+        raise TimeBeyondHorizon(horizon_message(horizon_days))
     with transaction(actor, reason=data.reason) as session:
         ticket = _fetch_ticket(session, data.ticket_id)
         action = "reschedule" if ticket.status is TicketStatus.SCHEDULED else "schedule"

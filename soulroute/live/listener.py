@@ -19,7 +19,7 @@ from reflex_base.event import Event
 
 from soulroute.db.embedded import to_libpq
 from soulroute.db.urls import runtime_url
-from soulroute.live import watchers
+from soulroute.live import tabs, watchers
 
 log = logging.getLogger(__name__)
 TICKETS, SESSIONS = "soulroute_tickets", "soulroute_sessions"
@@ -28,10 +28,7 @@ MAX_PARALLEL_REFRESHES = 8
 _ready = asyncio.Event()
 
 
-def _app() -> rx.App:
-    from soulroute.soulroute import app  # the running app (imported late: it imports this module)
-
-    return app
+_app = tabs.running_app
 
 
 def _connected_here(app: rx.App) -> set[str]:
@@ -78,22 +75,24 @@ async def on_ticket_change(change: dict[str, Any]) -> None:
 
 
 async def on_session_ended(user_id: str) -> None:
-    """Every tab of that user goes to sign-in now (the revocation itself is already in the database)."""
+    """Every tab of that user goes to sign-in now, and every state stored for that user's tabs is deleted
+    (the revocation itself is already in the database). Every worker gets the NOTIFY: each redirects the
+    tabs whose sockets it holds; the stored states are deleted by whichever worker takes the user's
+    tokens first (live/tabs.py)."""
     app = _app()
-    from soulroute.state.session import SessionState, leave_for
+    from soulroute.state.session import leave_for
 
+    here = _connected_here(app)
     for token, watcher in watchers.current().items():
-        if str(watcher.user_id) != user_id or token not in _connected_here(app):
+        if str(watcher.user_id) != user_id or token not in here:
             continue
         watchers.forget(token)
         try:
-            async with app.modify_state(BaseStateToken(ident=token, cls=SessionState)) as root:
-                session = await root.get_state(SessionState)
-                session._show(None)
             redirect = leave_for("/signin")
             await app.event_namespace.emit_update(StateUpdate(events=Event.from_event_type([redirect])), token)
         except Exception:
             log.exception("could not sign out one tab")
+    await tabs.forget_user(user_id)
 
 
 async def _dispatch(channel: str, payload: str) -> None:

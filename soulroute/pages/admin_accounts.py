@@ -79,7 +79,7 @@ def create_form() -> rx.Component:
                     value=S.create_role,
                     on_change=S.choose_role,
                 ),  # fmt: skip
-                text_field("Full name", "display_name", error=e.get("display_name", ""), max_length=100),
+                text_field("Full name", "display_name", error=e.get("display_name", "")),
                 text_field("Email", "email", type="email", error=e.get("email", ""), autocomplete="off"),
                 text_field(
                     "Initial password",
@@ -158,7 +158,7 @@ def orphan_row(t: AdminRowView) -> rx.Component:
 
 
 def dialogs() -> rx.Component:
-    reason = text_field("Reason", "reason", error=S.errors.get("reason", ""), multiline=True, max_length=500,
+    reason = text_field("Reason", "reason", error=S.errors.get("reason", ""), multiline=True,
                         hint="Required; recorded with your name.", required=False, aria_required="true")  # fmt: skip
     buttons = rx.flex(
         rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),

@@ -98,7 +98,6 @@ def reveal_dialog() -> rx.Component:
                         "reason",
                         error=T.reveal_error,
                         multiline=True,
-                        max_length=500,
                         required=False,
                         aria_required="true",
                     ),  # fmt: skip

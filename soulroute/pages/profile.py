@@ -78,7 +78,6 @@ def profile_form() -> rx.Component:
                 hint="Shown to students with your name. Up to 1000 characters.",
                 required=False,
                 multiline=True,
-                max_length=1000,
             ),
             rx.button("Save profile", type="submit", loading=P.saving, size="3"),
             spacing="5",

@@ -31,7 +31,6 @@ def _fields() -> rx.Component:
             value=S.draft_title,
             on_change=lambda v: S.edit("title", v),
             on_blur=S.leave("title"),
-            max_length=TITLE_MAX,
             autocomplete="off",
         ),
         text_field(
@@ -44,7 +43,6 @@ def _fields() -> rx.Component:
             value=S.draft_description,
             on_change=lambda v: S.edit("description", v),
             on_blur=S.leave("description"),
-            max_length=DESCRIPTION_MAX,
         ),
         rx.text(
             S.draft_description.length(), f" of {DESCRIPTION_MAX:,} characters", size="1", color_scheme="gray", as_="p"

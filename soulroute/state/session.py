@@ -20,7 +20,7 @@ from soulroute.auth.navigation import home_for, safe_next
 from soulroute.db.models import UserRole
 from soulroute.domain.errors import DomainError, Unavailable
 from soulroute.domain.rules import Actor
-from soulroute.live import watchers
+from soulroute.live import tabs, watchers
 
 T = TypeVar("T")
 
@@ -87,10 +87,13 @@ class SessionState(rx.State):
     async def _signed_in(self, *, touch: bool = True) -> sessions.SignedIn | None:
         token = sessions.token_from_cookie_header(self.router.headers.cookie)
         try:
-            return await run_db(sessions.resolve, token, touch=touch)
+            current = await run_db(sessions.resolve, token, touch=touch)
         except Exception as exc:  # the database being down must not look like a signed-in user
             mapped = getattr(exc, "orig", None)
             raise Unavailable() from (mapped or exc)
+        if current is not None:  # so that ending this session deletes this tab's state (live/tabs.py)
+            await tabs.remember(str(current.actor.id), self.router.session.client_token)
+        return current
 
     async def _actor(self, *roles: UserRole) -> Actor | None:
         """The signed-in user if they hold one of `roles` (any role when none given), else None."""

@@ -23,10 +23,12 @@ from soulroute.state.session import SessionState, run_db
 log = logging.getLogger(__name__)
 
 FIELDS = ("title", "description", "category", "urgency", "session_mode")
-# What the browser may keep per field. Longer than the rules allow, so an oversized paste still gets
-# the model's "at most N characters" message, but bounded so a forged event cannot bloat the state.
-KEEP_CHARS = {"title": TITLE_MAX * 4, "description": DESCRIPTION_MAX * 2, "category": 40, "urgency": 40}
+# What the browser may keep per field: far longer than the rules allow, so an oversized paste is kept
+# whole (nothing typed is lost) and gets the model's "at most N characters; you have M" message, yet
+# bounded so a forged event cannot bloat the state (a websocket message is capped anyway).
+KEEP_CHARS = {"title": 20_000, "description": 40_000, "category": 40, "urgency": 40}
 KEEP_CHARS["session_mode"] = 40
+MAX_CHARS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX}
 SAVE_FAILED = "We could not save your ticket just now. Nothing you wrote is lost; please try again in a moment."
 
 
@@ -101,8 +103,8 @@ class NewTicketState(SessionState):
         if clipped is None:
             return
         setattr(self, f"draft_{clipped[0]}", clipped[1])
-        if field in ("category", "urgency", "session_mode"):
-            self._touched = self._touched | {field}
+        if field in ("category", "urgency", "session_mode") or len(clipped[1]) > MAX_CHARS.get(field, len(clipped[1])):
+            self._touched = self._touched | {field}  # a choice, or too long: say so at once
         self._revalidate()
 
     @rx.event

@@ -77,6 +77,8 @@ def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tupl
     env.pop("CORS_ALLOWED_ORIGINS", None)
     # Seeded tickets are backdated: keep crisis re-alerts out of other tests' data (tests/db covers them).
     env["CRISIS_ESCALATION_MINUTES"] = "1440"
+    # Were Reflex's disk state manager ever back, it would write at once (test_tab_state.py looks).
+    env["REFLEX_STATE_MANAGER_DISK_DEBOUNCE"] = "0"
     env |= env_overrides
     started = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,27 +1,30 @@
-"""A signed-in student opens a raw websocket to the app and calls every event handler of every state
-the app has, with arguments aimed at other people's tickets and at other roles' powers (claim,
-schedule, close, admin actions, any setter). Every one must be refused: the database is unchanged
-outside the student's own rows, and nothing of anyone else's reaches the socket."""
+"""A student opens a raw websocket to the app and calls every event handler of every state the app has,
+with arguments aimed at other people's tickets and at other roles' powers (claim, schedule, close, admin
+actions, any setter): signed in, and with no cookie at all; with ticket ids in the arguments and in the
+page's path; as sequences (a dialog opened for the student's own ticket, then submitted for another).
+Every one must be refused: the database is unchanged outside the student's own rows, and nothing of
+anyone else's reaches the socket. An old tab token presented after sign-out hydrates to defaults only,
+and oversized or rapid frames neither flood the server log nor stop the server serving others."""
 
 from __future__ import annotations
 
 import hashlib
 import inspect
-import json
-import secrets
+import re
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 import reflex as rx
-import socketio
+from playwright.sync_api import Page, expect
 
 from soulroute.state.session import SessionState
-from tests.browser.helpers import Seed
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.helpers import Seed, quick_sign_in
+from tests.browser.raw_socket import RawSocket, hydrate_event
 
 pytestmark = pytest.mark.browser
-NAMESPACE = "/_event"
 SECRET_NOTE = "Clinical note: discussed panic symptoms"  # must never reach the attacker
 
 
@@ -73,6 +76,7 @@ def fingerprint(seed: Seed, attacker) -> str:
 def world(seed: Seed) -> Iterator[dict]:
     attacker, victim = seed.account("student", "Mallory"), seed.account("student", "Victoria")
     counselor, admin = seed.account("counselor", "Dr. Forge", expertise=("anxiety", "other")), seed.account("admin")
+    own = seed.ticket(attacker, title="Mallory's own ticket", category="anxiety")
     open_ticket = seed.ticket(victim, title="Victoria's private ticket", category="anxiety")
     held = seed.ticket(victim, title="Victoria's claimed ticket", category="anxiety")
     seed.claim(held, counselor)
@@ -80,7 +84,7 @@ def world(seed: Seed) -> Iterator[dict]:
              {"t": held, "c": counselor.id, "b": SECRET_NOTE})  # fmt: skip
     time.sleep(1.1)  # accounts made before this instant count as pre-existing in the fingerprint
     yield {"attacker": attacker, "victim": victim, "counselor": counselor, "admin": admin,
-           "tickets": [str(open_ticket), str(held)]}  # fmt: skip
+           "tickets": [str(open_ticket), str(held)], "own": str(own)}  # fmt: skip
 
 
 def session_cookie(app_url: str, seed: Seed, account) -> str:
@@ -88,52 +92,198 @@ def session_cookie(app_url: str, seed: Seed, account) -> str:
     return response.cookies["soulroute_session"]
 
 
-def test_forged_events_from_a_raw_websocket_are_refused(app_url: str, seed: Seed, world: dict) -> None:
-    attacker = world["attacker"]
-    cookie = session_cookie(app_url, seed, attacker)
-    received: list[str] = []
-    client = socketio.Client(reconnection=False)
-    client.on("event", lambda data: received.append(json.dumps(data, default=str)), namespace=NAMESPACE)
-    client.connect(
-        f"{app_url}?token={secrets.token_hex(16)}",
-        socketio_path="_event",
-        transports=["websocket"],
-        namespaces=[NAMESPACE],
-        # websocket-client sends Origin itself (the app URL, an allowed origin).
-        headers={"Cookie": f"soulroute_session={cookie}"},
-    )
-    before = fingerprint(seed, attacker)
-    sent = 0
-    route = {"pathname": "/tickets", "query": {}, "asPath": "/tickets"}
+SWEEP_RATE = 20  # events per second: under the server's per-connection limit, so none is dropped unseen
 
-    def send(name: str, payload: dict) -> None:
-        client.emit("event", {"name": name, "payload": payload, "router_data": route}, namespace=NAMESPACE)
 
-    try:
-        # Positive control: the socket really reaches the app, as this user (or the test proves nothing).
-        send(f"{SessionState.get_full_name()}.guard", {})
-        deadline = time.monotonic() + 15
-        while not any('"Mallory"' in r for r in received) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert any('"Mallory"' in r for r in received), "the raw socket never got an answer"
-        for state in app_states():
-            for name, handler in state.event_handlers.items():
-                for ticket in world["tickets"]:
-                    for payload in forged_arguments(handler, ticket, str(world["victim"].id), str(attacker.id)):
-                        send(f"{state.get_full_name()}.{name}", payload)
-                        sent += 1
-        # Handlers run one at a time per tab: wait until the socket has been quiet for 3 s.
-        deadline, seen, quiet_since = time.monotonic() + 180, -1, time.monotonic()
-        while time.monotonic() < deadline and time.monotonic() - quiet_since < 3:
-            if len(received) != seen:
-                seen, quiet_since = len(received), time.monotonic()
-            time.sleep(0.2)
-    finally:
-        client.disconnect()
+def paced(sock: RawSocket, events: list[tuple[str, dict, str]]) -> int:
+    started = time.monotonic()
+    for n, (name, payload, path) in enumerate(events):
+        sock.send(name, payload, path)
+        ahead = (n + 1) / SWEEP_RATE - (time.monotonic() - started)
+        if ahead > 0:
+            time.sleep(ahead)  # pacing the sender, not waiting for the app
+    return len(events)
+
+
+def sweep(world: dict, ticket: str) -> list[tuple[str, dict, str]]:
+    """Every handler of every state, its arguments forged for `ticket`, from the tickets list page."""
+    attacker, victim = str(world["attacker"].id), str(world["victim"].id)
+    return [
+        (f"{state.get_full_name()}.{name}", payload, "/tickets")
+        for state in app_states()
+        for name, handler in state.event_handlers.items()
+        for payload in forged_arguments(handler, ticket, victim, attacker)
+    ]
+
+
+def from_the_path(world: dict) -> list[tuple[str, dict, str]]:
+    """Handlers without arguments (page loads, refreshes, dialogs of the page's ticket) on pages whose
+    path names someone else's ticket: the id comes from the URL, not from an argument."""
+    return [
+        (f"{state.get_full_name()}.{name}", {}, f"{prefix}{ticket}")
+        for ticket in world["tickets"]
+        for prefix in ("/tickets/", "/admin/tickets/")
+        for state in app_states()
+        for name, handler in state.event_handlers.items()
+        if len(inspect.signature(handler.fn).parameters) == 1
+    ]
+
+
+def assert_nothing_leaked(sock: RawSocket, seed: Seed, world: dict, before: str, sent: int) -> None:
     assert sent > 100, f"only {sent} forged events: were the app's states found?"
-    assert fingerprint(seed, attacker) == before
-    leaked = "\n".join(received)
-    for secret in (SECRET_NOTE, "Victoria's private ticket", "Victoria's claimed ticket", world["victim"].email):
+    assert fingerprint(seed, world["attacker"]) == before
+    leaked = sock.text
+    for secret in (SECRET_NOTE, "Victoria's private ticket", "Victoria's claimed ticket", world["victim"].email,
+                   world["victim"].name):  # fmt: skip
         assert secret not in leaked, f"{secret!r} reached the attacker's socket"
     digest = hashlib.sha256(leaked.encode()).hexdigest()[:12]
-    print(f"{sent} forged events sent, {len(received)} updates received ({digest}); database unchanged")
+    print(f"{sent} forged events sent, {len(sock.received)} updates received ({digest}); database unchanged")
+
+
+def test_forged_events_from_a_raw_websocket_are_refused(app_url: str, seed: Seed, world: dict) -> None:
+    sock = RawSocket(app_url, cookie=session_cookie(app_url, seed, world["attacker"]))
+    before = fingerprint(seed, world["attacker"])
+    try:
+        # Positive control: the socket really reaches the app, as this user (or the test proves nothing).
+        sock.send(f"{SessionState.get_full_name()}.guard")
+        assert sock.wait_for('"Mallory"'), "the raw socket never got an answer"
+        sent = sum(paced(sock, sweep(world, ticket)) for ticket in world["tickets"])
+        sent += paced(sock, from_the_path(world))
+        sock.settle()
+    finally:
+        sock.close()
+    assert_nothing_leaked(sock, seed, world, before, sent)
+
+
+def test_dialog_opened_for_own_ticket_then_submitted_for_another(app_url: str, seed: Seed, world: dict) -> None:
+    """Per state: every handler with the student's own ticket (opens its dialogs, sets the page's ticket),
+    then every handler of that state with someone else's ticket (submits what the dialog would)."""
+    sock = RawSocket(app_url, cookie=session_cookie(app_url, seed, world["attacker"]))
+    before = fingerprint(seed, world["attacker"])
+    own = sweep(world, world["own"])
+    sent = 0
+    try:
+        sock.send(f"{SessionState.get_full_name()}.guard")
+        assert sock.wait_for('"Mallory"'), "the raw socket never got an answer"
+        for ticket in world["tickets"]:
+            others = sweep(world, ticket)
+            for state in app_states():
+                prefix = state.get_full_name() + "."
+                mine = [(n, p, f"/tickets/{world['own']}") for n, p, _ in own if n.rsplit(".", 1)[0] + "." == prefix]
+                theirs = [e for e in others if e[0].rsplit(".", 1)[0] + "." == prefix]
+                sent += paced(sock, mine + theirs)
+        sock.settle()
+    finally:
+        sock.close()
+    assert_nothing_leaked(sock, seed, world, before, sent)
+
+
+def test_forged_events_with_no_cookie_at_all(app_url: str, seed: Seed, world: dict) -> None:
+    sock = RawSocket(app_url)
+    before = fingerprint(seed, world["attacker"])
+    try:
+        sock.send(f"{SessionState.get_full_name()}.guard")  # positive control: sent to sign-in
+        assert sock.wait_for("/signin"), "the raw socket never got an answer"
+        sent = sum(paced(sock, sweep(world, ticket)) for ticket in world["tickets"])
+        sent += paced(sock, from_the_path(world))
+        sock.settle()
+    finally:
+        sock.close()
+    assert_nothing_leaked(sock, seed, world, before, sent)
+    assert "Signed in as" not in sock.text and '"Mallory"' not in sock.text
+
+
+def test_an_old_tab_token_after_sign_out_hydrates_to_defaults(app_url: str, page: Page, seed: Seed) -> None:
+    """The tab token travels in the websocket URL (proxy logs hold it): after sign-out it unlocks nothing."""
+    student = seed.account("student", "Priya Tokenholder")
+    title, description = "Panic before finals week", "I cannot breathe in the exam hall and I freeze up completely."
+    tid = seed.ticket(student, title=title, description=description)
+    quick_sign_in(page, seed, student, f"/tickets/{tid}")
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_text(description)).to_be_visible()
+    token = page.evaluate("window.sessionStorage.getItem('token')")
+    assert token
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/signin"), timeout=20_000)
+
+    sock = RawSocket(app_url, token=token)  # the old token, no cookie
+    try:
+        sock.send(hydrate_event(), path=f"/tickets/{tid}")
+        assert sock.wait_for("is_hydrated"), "hydrate never answered"
+        sock.settle(quiet=2, limit=30)
+    finally:
+        sock.close()
+    for secret in (title, description, student.name, student.email):
+        assert secret not in sock.text, f"{secret!r} was served to an old token after sign-out"
+
+
+# --- oversized and rapid frames from a socket with no cookie -------------------------------------------------
+
+BIG = 990_000  # characters: what the review sent to each handler
+
+
+def log_size() -> int:
+    return (ARTIFACTS / "app-server.log").stat().st_size
+
+
+def flood_targets() -> list[str]:
+    wanted = {"set_is_hydrated", "mark_read", "go_to_page", "handle_frontend_exception"}
+    app_states()  # imports the app, so its states are in the tree
+    found, todo = [], [rx.State]
+    while todo:
+        state = todo.pop()
+        todo.extend(state.get_substates())
+        found += [f"{state.get_full_name()}.{n}" for n in state.event_handlers if n in wanted]
+    return found
+
+
+def one_frame(app_url: str, name: str, value: str) -> None:
+    """A fresh anonymous socket per frame: the server may drop a socket that sends too much."""
+    try:
+        sock = RawSocket(app_url)
+    except Exception:
+        return  # refused outright is fine too
+    try:
+        payload = {"value": value, "notification_id": value, "page": value, "info": value, "component_stack": value}
+        sock.send(name, payload)
+    except Exception:
+        pass  # the server closed the socket: that is the point
+    finally:
+        sock.close()
+
+
+def server_answers(app_url: str) -> None:
+    """Positive control: the server still handles an ordinary event (so the log has caught up)."""
+    sock = RawSocket(app_url)
+    try:
+        sock.send(f"{SessionState.get_full_name()}.guard")
+        assert sock.wait_for("/signin"), "the server stopped answering"
+    finally:
+        sock.close()
+
+
+def test_oversized_and_rapid_frames_neither_flood_the_log_nor_stop_the_server(
+    app_url: str, page: Page, seed: Seed
+) -> None:
+    student = seed.account("student")
+    tid = seed.ticket(student, title="Still served during the flood")
+    server_answers(app_url)
+    before = log_size()
+    targets = flood_targets()
+    assert len(targets) >= 4, targets
+    for n in range(20):  # 20 frames of 990 kB each
+        one_frame(app_url, targets[n % len(targets)], "x" * BIG)
+    for n in range(20):  # under the size cap: values are refused or truncated before they are logged
+        one_frame(app_url, targets[n % len(targets)], "y" * 100_000)
+    rapid = RawSocket(app_url)
+    try:
+        for n in range(600):  # far beyond any person's pace, on one connection
+            rapid.send(targets[n % len(targets)], {"value": "z" * 2000, "notification_id": "z" * 2000})
+        # Meanwhile a signed-in student is served as usual.
+        quick_sign_in(page, seed, student, f"/tickets/{tid}")
+        expect(page.get_by_role("heading", name="Still served during the flood")).to_be_visible()
+    finally:
+        rapid.close()
+    server_answers(app_url)
+    grown = log_size() - before
+    assert grown < 40_000, f"the server log grew by {grown} bytes during the flood"

@@ -4,15 +4,19 @@ after PostgreSQL restarts."""
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import re
 import secrets
 import shutil
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -109,19 +113,33 @@ def test_a_change_made_outside_the_app_reaches_the_board(browser: Browser, seed:
 
 # --- two backend workers sharing state through Redis --------------------------------------------------
 
+STATE_EXPIRY = 600  # seconds: the tab-state expiry the two-worker app runs with
 
-def _redis_url() -> str | None:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+def _redis_base() -> str | None:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
     host, port = re.match(r"redis://([^:/]+):?(\d+)?", url).groups()
     try:
         socket.create_connection((host, int(port or 6379)), timeout=1).close()
     except OSError:
         return None
-    return url
+    return f"redis://{host}:{port or 6379}"
+
+
+def _empty_redis_db(base: str) -> str:
+    """A Redis database number of its own for this run (other runs on the machine use others)."""
+    import redis
+
+    for db in random.sample(range(1, 16), 15):
+        client = redis.Redis.from_url(f"{base}/{db}")
+        if client.dbsize() == 0 and client.set("soulroute:test-run", "1", nx=True, ex=3600):
+            return f"{base}/{db}"
+    pytest.skip("no empty Redis database number left for this run")
 
 
 def _copy_of_the_app(dest: Path) -> Path:
-    """A second copy of the app (its own front-end build folder), reusing the installed packages."""
+    """A copy of the app for the two-worker server (its own front-end build, whose pages name its own
+    port), reusing the installed packages."""
     skip = {REPO_ROOT / n for n in (".git", ".data", ".venv", ".states", ".web/build", "tests/artifacts")}
 
     def ignore(folder: str, names: list[str]) -> set[str]:
@@ -131,31 +149,113 @@ def _copy_of_the_app(dest: Path) -> Path:
     return dest
 
 
+@dataclass
+class TwoWorkers:
+    url: str
+    redis: Any  # redis.Redis on the run's own database
+
+    def worker_of(self, page: Page) -> str:
+        """Which backend process holds this tab's websocket (Reflex's token manager records it in Redis)."""
+        token = page.evaluate("window.sessionStorage.getItem('token')")
+        deadline = time.monotonic() + 10
+        while (record := self.redis.get(f"token_manager_socket_record_{token}")) is None:
+            assert time.monotonic() < deadline, "the tab's socket is not recorded in Redis"
+            time.sleep(0.1)
+        return json.loads(record)["instance_id"]
+
+    def state_keys(self, token: str) -> list[bytes]:
+        return list(self.redis.scan_iter(match=f"{token}_*", count=1000))
+
+
 @pytest.fixture(scope="module")
-def two_workers(tmp_path_factory, app_database_url: str, artifacts_dir: Path) -> Iterator[list[str]]:
-    redis_url = _redis_url()
-    if redis_url is None:
+def two_workers(tmp_path_factory, app_database_url: str, artifacts_dir: Path) -> Iterator[TwoWorkers]:
+    """One copy of the app, built once, served by two backend worker processes sharing Redis."""
+    import redis
+
+    base = _redis_base()
+    if base is None:
         pytest.skip("Redis is not reachable (CI starts it at 127.0.0.1:6379; set TEST_REDIS_URL otherwise)")
-    env = {"DATABASE_URL": app_database_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_urlsafe(32)}
-    procs, urls = [], []
+    redis_url = _empty_redis_db(base)
+    client = redis.Redis.from_url(redis_url)
+    env = {
+        "DATABASE_URL": app_database_url,
+        "REDIS_URL": redis_url,
+        "GRANIAN_WORKERS": "2",
+        "STATE_EXPIRY_SECONDS": str(STATE_EXPIRY),
+        "SECRET_KEY": secrets.token_urlsafe(32),
+    }
+    root = _copy_of_the_app(tmp_path_factory.mktemp("workers") / "app")
+    proc, url = launch_app(root, env, artifacts_dir / "two-workers.log")
     try:
-        for n in (1, 2):
-            root = _copy_of_the_app(tmp_path_factory.mktemp(f"worker{n}") / "app")
-            proc, url = launch_app(root, env, artifacts_dir / f"worker{n}.log")
-            procs.append(proc)
-            urls.append(url)
-        yield urls
+        yield TwoWorkers(url, client)
     finally:
-        for proc in procs:
-            _stop(proc)
+        _stop(proc)
+        client.flushdb()
+        client.close()
 
 
-def test_live_updates_across_two_workers_with_redis(browser: Browser, seed: Seed, two_workers: list[str]) -> None:
-    """Student and one counselor on worker 1, the acting counselor and the admin on worker 2."""
+def _spread(two: TwoWorkers, acting: Page, observer: Page, ready: Locator) -> None:
+    """Reload the observer until its socket is held by the other worker than the acting tab's."""
+    for _ in range(40):
+        if two.worker_of(observer) != two.worker_of(acting):
+            return
+        observer.reload()
+        expect(ready).to_be_visible()
+    pytest.fail("every connection landed on the same worker: is GRANIAN_WORKERS=2 honoured?")
+
+
+def test_live_updates_across_two_workers_with_redis(browser: Browser, seed: Seed, two_workers: TwoWorkers) -> None:
+    """The acting counselor's tab and the student's tab are held by different backend processes."""
     tag = _tag()
-    first, second = two_workers
-    pages, tid, _ = _watch_everything(browser, seed, first, second, tag)
+    url = two_workers.url
+    pages, tid, _ = _watch_everything(browser, seed, url, url, tag)
+    _spread(
+        two_workers,
+        pages["alpha"],
+        pages["student"],
+        pages["student"].get_by_role("heading", name=f"Falling behind {tag}"),
+    )
     _claim_and_schedule(pages, tid, tag, f"Dr. Alpha {tag}")
+
+
+def test_tab_states_live_in_redis_expire_and_are_deleted_at_sign_out(
+    browser: Browser, seed: Seed, two_workers: TwoWorkers
+) -> None:
+    """No state on disk or in one process's memory: Redis holds every tab's state, with an expiry, and
+    signing out deletes them there; the old tab token then hydrates to defaults on any worker."""
+    from tests.browser.raw_socket import RawSocket, hydrate_event
+
+    tag = _tag()
+    student = seed.account("student", f"Noor {tag}")
+    title, description = f"Grief after a loss {tag}", f"My grandmother died last month and I cannot study {tag}."
+    tid = seed.ticket(student, title=title, description=description)
+    page = _page(browser, two_workers.url)
+    quick_sign_in(page, seed, student, f"/tickets/{tid}")
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    token = page.evaluate("window.sessionStorage.getItem('token')")
+    keys = two_workers.state_keys(token)
+    assert len(keys) >= 3, f"the tab's state is not in Redis: {keys}"
+    assert any(description.encode() in (two_workers.redis.get(k) or b"") for k in keys), "ticket state not in Redis"
+    ttls = [two_workers.redis.ttl(k) for k in keys]
+    assert all(0 < t <= STATE_EXPIRY for t in ttls), f"tab states must expire within {STATE_EXPIRY}s: {ttls}"
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/signin"), timeout=20_000)
+    deadline = time.monotonic() + 10
+    while (left := two_workers.state_keys(token)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"signing out left {len(left)} states of the tab in Redis"
+
+    for _ in range(4):  # new sockets land on either worker
+        sock = RawSocket(two_workers.url, token=token)
+        try:
+            sock.send(hydrate_event(), path=f"/tickets/{tid}")
+            assert sock.wait_for("is_hydrated"), "hydrate never answered"
+            sock.settle(quiet=1, limit=20)
+        finally:
+            sock.close()
+        for secret in (title, description, student.name):
+            assert secret not in sock.text, f"{secret!r} was served to an old token after sign-out"
 
 
 # --- PostgreSQL restarts ----------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_draft_errors_use_the_domain_model() -> None:
     forged = {**good, "category": "<script>", "description": "y" * (DESCRIPTION_MAX + 1)}
     errors = draft_errors(forged)
     assert errors["category"] == "Choose a category."
-    assert errors["description"] == f"Description must be at most {DESCRIPTION_MAX} characters."
+    assert errors["description"] == f"Description can be at most {DESCRIPTION_MAX:,} characters; you have 5,001."
     assert draft_errors({}, {"title"}) == {"title": "Title is required."}
 
 
@@ -141,11 +141,11 @@ def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Se
     expect(page.get_by_text("Title must be at least 5 characters.")).to_have_count(0)
     expect(title).to_have_attribute("aria-invalid", "false")
 
-    # Oversized (the browser's maxlength removed, as a forged page would): the same clear message.
-    description.evaluate("el => el.removeAttribute('maxlength')")
+    # Oversized: kept whole (no maxlength cuts it) and flagged next to the field at once.
     description.fill("z" * (DESCRIPTION_MAX + 1))
-    description.blur()
-    expect(page.get_by_text(f"Description must be at most {DESCRIPTION_MAX} characters.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Description can be at most {DESCRIPTION_MAX:,} characters; you have 5,001.")
+    ).to_be_visible()
     description.fill(DESCRIPTION)
     page.get_by_role("group", name="Urgency").get_by_label("High", exact=True).check()
 
@@ -155,6 +155,21 @@ def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Se
     expect(page.get_by_label("Title")).to_have_value("Hi again, it is me", timeout=15_000)
     expect(page.get_by_label("Description")).to_have_value(DESCRIPTION)
     expect(page.get_by_role("group", name="Urgency").get_by_label("High", exact=True)).to_be_checked()
+
+
+def test_a_pasted_title_over_the_limit_is_kept_and_flagged_next_to_the_field(page: Page, seed: Seed) -> None:
+    """No maxlength cuts it silently: all 10,000 characters stay, and the field says what is wrong."""
+    _student(page, seed)
+    _open_form(page)
+    title = page.get_by_label("Title")
+    pasted = "p" * 10_000
+    title.fill(pasted)
+    expect(page.get_by_text("Title can be at most 120 characters; you have 10,000.", exact=True)).to_be_visible()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    assert title.input_value() == pasted
+    title.fill("A title of a fine length")
+    expect(page.get_by_text("Title can be at most", exact=False)).to_have_count(0)
+    expect(title).to_have_attribute("aria-invalid", "false")
 
 
 def test_failed_save_keeps_the_form_and_a_retry_makes_one_ticket(page: Page, seed: Seed) -> None:
