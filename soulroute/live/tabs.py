@@ -44,8 +44,9 @@ async def remember(user_id: str, token: str) -> None:
         return
     app = running_app()
     redis = _redis(app)
-    if redis is None:
-        _local.setdefault(user_id, set()).add(token)
+    if redis is None:  # forget tabs whose state has expired meanwhile (memory keys states by token)
+        alive = getattr(app.state_manager, "states", {})
+        _local[user_id] = {t for t in _local.get(user_id, ()) if t in alive} | {token}
         return
     key = _KEY.format(user_id)
     pipe = redis.pipeline(transaction=False)

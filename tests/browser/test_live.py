@@ -4,8 +4,8 @@ after PostgreSQL restarts."""
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 import random
 import re
 import secrets
@@ -161,7 +161,7 @@ class TwoWorkers:
         while (record := self.redis.get(f"token_manager_socket_record_{token}")) is None:
             assert time.monotonic() < deadline, "the tab's socket is not recorded in Redis"
             time.sleep(0.1)
-        return json.loads(record)["instance_id"]
+        return pickle.loads(record).instance_id  # noqa: S301 - Reflex's own record, in the run's own Redis
 
     def state_keys(self, token: str) -> list[bytes]:
         return list(self.redis.scan_iter(match=f"{token}_*", count=1000))
