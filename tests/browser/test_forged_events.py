@@ -142,6 +142,7 @@ def assert_nothing_leaked(sock: RawSocket, seed: Seed, world: dict, before: str,
     print(f"{sent} forged events sent, {len(sock.received)} updates received ({digest}); database unchanged")
 
 
+@pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
 def test_forged_events_from_a_raw_websocket_are_refused(app_url: str, seed: Seed, world: dict) -> None:
     sock = RawSocket(app_url, cookie=session_cookie(app_url, seed, world["attacker"]))
     before = fingerprint(seed, world["attacker"])
@@ -157,6 +158,7 @@ def test_forged_events_from_a_raw_websocket_are_refused(app_url: str, seed: Seed
     assert_nothing_leaked(sock, seed, world, before, sent)
 
 
+@pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
 def test_dialog_opened_for_own_ticket_then_submitted_for_another(app_url: str, seed: Seed, world: dict) -> None:
     """Per state: every handler with the student's own ticket (opens its dialogs, sets the page's ticket),
     then every handler of that state with someone else's ticket (submits what the dialog would)."""
@@ -180,6 +182,7 @@ def test_dialog_opened_for_own_ticket_then_submitted_for_another(app_url: str, s
     assert_nothing_leaked(sock, seed, world, before, sent)
 
 
+@pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
 def test_forged_events_with_no_cookie_at_all(app_url: str, seed: Seed, world: dict) -> None:
     sock = RawSocket(app_url)
     before = fingerprint(seed, world["attacker"])
@@ -264,6 +267,7 @@ def server_answers(app_url: str) -> None:
         sock.close()
 
 
+@pytest.mark.timeout(300)
 def test_oversized_and_rapid_frames_neither_flood_the_log_nor_stop_the_server(
     app_url: str, page: Page, seed: Seed
 ) -> None:

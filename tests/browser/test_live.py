@@ -204,6 +204,7 @@ def _spread(two: TwoWorkers, acting: Page, observer: Page, ready: Locator) -> No
     pytest.fail("every connection landed on the same worker: is GRANIAN_WORKERS=2 honoured?")
 
 
+@pytest.mark.timeout(600)  # the first one also copies and builds the two-worker app
 def test_live_updates_across_two_workers_with_redis(browser: Browser, seed: Seed, two_workers: TwoWorkers) -> None:
     """The acting counselor's tab and the student's tab are held by different backend processes."""
     tag = _tag()
@@ -218,6 +219,7 @@ def test_live_updates_across_two_workers_with_redis(browser: Browser, seed: Seed
     _claim_and_schedule(pages, tid, tag, f"Dr. Alpha {tag}")
 
 
+@pytest.mark.timeout(600)  # the first one also copies and builds the two-worker app
 def test_tab_states_live_in_redis_expire_and_are_deleted_at_sign_out(
     browser: Browser, seed: Seed, two_workers: TwoWorkers
 ) -> None:
