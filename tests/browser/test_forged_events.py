@@ -158,28 +158,71 @@ def test_forged_events_from_a_raw_websocket_are_refused(app_url: str, seed: Seed
     assert_nothing_leaked(sock, seed, world, before, sent)
 
 
+OPENERS = ("open_", "ask_", "load", "start_")  # handlers that open a dialog or load a page's ticket
+
+
+def opened_then_submitted(world: dict, mine: str, theirs: str) -> list[tuple[str, dict, str]]:
+    """Per state: every opener with the attacker's own ticket (from its page), then every handler of that
+    state forged for someone else's ticket (what the open dialog would submit, and everything else)."""
+    own = [e for e in sweep(world, mine) if e[0].rsplit(".", 1)[1].startswith(OPENERS)]
+    others = sweep(world, theirs)
+    events = []
+    for state in app_states():
+        name = state.get_full_name()
+        events += [(n, p, f"/tickets/{mine}") for n, p, _ in own if n.rsplit(".", 1)[0] == name]
+        events += [e for e in others if e[0].rsplit(".", 1)[0] == name]
+    return events
+
+
 @pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
 def test_dialog_opened_for_own_ticket_then_submitted_for_another(app_url: str, seed: Seed, world: dict) -> None:
-    """Per state: every handler with the student's own ticket (opens its dialogs, sets the page's ticket),
-    then every handler of that state with someone else's ticket (submits what the dialog would)."""
     sock = RawSocket(app_url, cookie=session_cookie(app_url, seed, world["attacker"]))
     before = fingerprint(seed, world["attacker"])
-    own = sweep(world, world["own"])
-    sent = 0
     try:
         sock.send(f"{SessionState.get_full_name()}.guard")
         assert sock.wait_for('"Mallory"'), "the raw socket never got an answer"
-        for ticket in world["tickets"]:
-            others = sweep(world, ticket)
-            for state in app_states():
-                prefix = state.get_full_name() + "."
-                mine = [(n, p, f"/tickets/{world['own']}") for n, p, _ in own if n.rsplit(".", 1)[0] + "." == prefix]
-                theirs = [e for e in others if e[0].rsplit(".", 1)[0] + "." == prefix]
-                sent += paced(sock, mine + theirs)
+        sent = sum(paced(sock, opened_then_submitted(world, world["own"], t)) for t in world["tickets"])
         sock.settle()
     finally:
         sock.close()
     assert_nothing_leaked(sock, seed, world, before, sent)
+
+
+@pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
+def test_counselor_opens_a_dialog_for_their_ticket_and_submits_for_a_colleagues(
+    app_url: str, seed: Seed, world: dict
+) -> None:
+    """A counselor may schedule, complete and release the tickets they hold: a dialog opened for one of
+    those must not act on a ticket a colleague holds (ids in the arguments or in the page's path)."""
+    rogue = seed.account("counselor", "Dr. Mallory", expertise=("anxiety",))
+    mine = seed.ticket(seed.account("student", "Sam Other"), title="Held by Dr. Mallory", category="anxiety")
+    seed.claim(mine, rogue)
+    theirs = world["tickets"][1]  # held by Dr. Forge, with a session note
+
+    def colleagues() -> list[dict]:
+        return seed.sql(
+            "select md5(t::text) as t, (select md5(string_agg(e::text, '|' order by id)) from ticket_events e"
+            " where e.ticket_id = t.id) as e, (select md5(string_agg(n::text, '|' order by id)) from session_notes n"
+            " where n.ticket_id = t.id) as n from support_tickets t where t.id = :t",
+            {"t": theirs},
+        )
+
+    before = colleagues()
+    sock = RawSocket(app_url, cookie=session_cookie(app_url, seed, rogue))
+    try:
+        sock.send(f"{SessionState.get_full_name()}.guard", path="/caseload")
+        assert sock.wait_for('"Dr. Mallory"'), "the raw socket never got an answer"
+        sent = paced(sock, opened_then_submitted(world, str(mine), theirs))
+        sent += paced(
+            sock, [(n, p, f"/tickets/{theirs}") for n, p, _ in opened_then_submitted(world, str(mine), theirs)]
+        )
+        sock.settle()
+    finally:
+        sock.close()
+    assert sent > 100
+    assert colleagues() == before, "a colleague's ticket changed"
+    for secret in (SECRET_NOTE, world["victim"].email):
+        assert secret not in sock.text, f"{secret!r} reached the rogue counselor's socket"
 
 
 @pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
