@@ -10,16 +10,14 @@ control characters in ticket titles and display names.
   never fails on old data; every new or changed row is checked).
 
 Revision ID: 0020
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-02
 """
 
 from alembic import op
 
-from soulroute.db.migration_support import runtime_role
-
 revision = "0020"
-down_revision = "0009"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -83,10 +81,8 @@ drop table if exists app_limits;
 
 
 def upgrade() -> None:
+    # No grant to the runtime role: the trigger runs as the owner, and the domain reads its own setting.
     op.execute(UPGRADE)
-    role = runtime_role(op)
-    op.execute(f"grant select on app_limits to {role}")
-    op.execute(f"grant execute on function app_booking_horizon() to {role}")
 
 
 def downgrade() -> None:

@@ -55,7 +55,7 @@ def test_a_session_beyond_the_horizon_is_refused_by_the_database(held):
         assert sqlstate(counselor, far, {"t": ticket, "at": later}) is None
     finally:
         owner("update app_limits set value = 365 where name = 'booking_horizon_days'")
-    # The runtime role reads the horizon but cannot change it.
+    # The runtime role cannot change it (nor read it: the trigger reads it as the owner).
     assert sqlstate(counselor, "update app_limits set value = 100000") == "42501"
 
 
