@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_display_name: str = "University single sign-on"
 
+    # Reverse proxies (comma-separated addresses or CIDRs) whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+
     # Signs the short-lived single sign-on state cookie. Unset: a random key kept in .data/secret_key.
     secret_key: str | None = None
 

@@ -3,10 +3,12 @@ HTTP routes that set the HttpOnly session cookie (soulroute/auth/routes.py) moun
 
 import reflex as rx
 
+from soulroute.auth.presign import PreSignInCookieMiddleware
 from soulroute.auth.routes import auth_app
 from soulroute.live.listener import listen_forever
 from soulroute.notify.background import run_forever as notification_loops
 from soulroute.pages import register_pages
+from soulroute.security_headers import SecurityHeadersMiddleware
 
 app = rx.App(
     stylesheets=["/styles.css"],
@@ -15,8 +17,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#6e56cf"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
-    # Reflex mounts itself beneath this Starlette app, whose routes (/auth/...) come first.
-    api_transformer=auth_app(),
+    # Reflex mounts itself (with the built pages) beneath the Starlette app, whose routes (/auth/...) come
+    # first; the two middlewares then wrap all of it, so every page and route gets their headers.
+    api_transformer=[auth_app(), PreSignInCookieMiddleware, SecurityHeadersMiddleware],
 )
 register_pages(app)
 # One LISTEN connection per backend process: ticket changes reach the tabs they concern.
