@@ -163,9 +163,10 @@ def test_no_password_in_any_url_when_submitted_before_javascript(browser: Browse
     if path == "/signup":
         page.locator("input[name=display_name]").fill("No Script")
     page.locator("input[name=password]").fill(secret)
-    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(NO_SCRIPT_ACTION)):
+    with page.expect_request(lambda r: r.is_navigation_request()) as submitted:
         page.locator("button[type=submit]").click()
     assert not [u for u in urls if "violet" in u or "password" in u or "no.script" in u]
+    assert (submitted.value.method, submitted.value.url) == ("POST", base_url + NO_SCRIPT_ACTION)
     expect(page).to_have_url(re.compile(re.escape(path) + r"/?$"))  # the browser stayed on the form
     expect(page.locator("input[name=password]")).to_have_value(secret)  # nothing typed was lost
     context.close()
