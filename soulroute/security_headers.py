@@ -18,12 +18,15 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from reflex.utils import prerequisites
+from reflex_base import constants
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from soulroute.config import REPO_ROOT, get_settings
+from soulroute.config import get_settings
 
-BUILD_DIR = REPO_ROOT / ".web" / "build" / "client"
+# Where `reflex run --env prod` puts the built pages it serves (the same path Reflex mounts).
+BUILD_DIR = prerequisites.get_web_dir() / constants.Dirs.STATIC
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 # Files that are the same for everyone (hashed names under /assets/): the only responses that may be cached.
 _STATIC_SUFFIXES = (".js", ".css", ".svg", ".png", ".ico", ".woff", ".woff2", ".map", ".webmanifest")

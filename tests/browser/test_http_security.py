@@ -9,12 +9,12 @@ import uuid
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 
 from soulroute.auth.accounts import SSO_MESSAGES
 from soulroute.auth.navigation import NO_SCRIPT_ACTION
 from soulroute.pages import register_pages
-from soulroute.state.auth import HANDOFF_FAILED
+from soulroute.state.auth import HANDOFF_FAILED, NO_PRESIGN_COOKIE
 from tests.browser.helpers import PASSWORD, Seed, home_url_re, quick_sign_in, sign_in_through_form
 
 pytestmark = pytest.mark.browser
@@ -139,6 +139,22 @@ def test_hand_off_code_opened_in_another_browser_signs_nobody_in(browser: Browse
     a.goto(captured[0])  # the browser that signed in still can
     expect(a).to_have_url(home_url_re("student"), timeout=20_000)
     expect(a.get_by_text("Signed in as")).to_contain_text(account.name)
+
+
+def test_sign_in_without_the_pre_sign_in_cookie_explains_and_keeps_what_was_typed(page: Page, seed: Seed) -> None:
+    account = seed.account("student")
+
+    def without_cookies(route: Route) -> None:  # as if the browser had refused the app's cookie
+        response = route.fetch()
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/signin**", without_cookies)
+    sign_in_through_form(page, account.email, PASSWORD)
+    expect(page.get_by_text(NO_PRESIGN_COOKIE)).to_be_visible(timeout=20_000)
+    expect(page.get_by_label("Email")).to_have_value(account.email)
+    expect(page.get_by_label("Password")).to_have_value(PASSWORD)
+    assert seed.sql("select count(*) as n from auth_sessions where user_id = :u", {"u": account.id}) == [{"n": 0}]
 
 
 def test_sso_error_shows_only_fixed_messages(page: Page) -> None:
