@@ -4,17 +4,22 @@ no password in a URL even before the page's script runs, fixed single sign-on me
 
 from __future__ import annotations
 
+import json
 import re
+import secrets
+import time
 import uuid
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
+import socketio
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from soulroute.auth import presign
 from soulroute.auth.accounts import SSO_MESSAGES
 from soulroute.auth.navigation import NO_SCRIPT_ACTION
 from soulroute.pages import register_pages
-from soulroute.state.auth import HANDOFF_FAILED, NO_PRESIGN_COOKIE
+from soulroute.state.auth import HANDOFF_FAILED, NO_PRESIGN_COOKIE, SignInState
 from tests.browser.helpers import PASSWORD, Seed, home_url_re, quick_sign_in, sign_in_through_form
 
 pytestmark = pytest.mark.browser
@@ -141,20 +146,42 @@ def test_hand_off_code_opened_in_another_browser_signs_nobody_in(browser: Browse
     expect(a.get_by_text("Signed in as")).to_contain_text(account.name)
 
 
-def test_sign_in_without_the_pre_sign_in_cookie_explains_and_keeps_what_was_typed(page: Page, seed: Seed) -> None:
+def _sign_in_over_raw_socket(app_url: str, email: str, cookie_header: str | None) -> list[str]:
+    """Send SignInState.sign_in over a raw websocket (as any client can); the updates it received."""
+    received: list[str] = []
+    client = socketio.Client(reconnection=False)
+    client.on("event", lambda data: received.append(json.dumps(data, default=str)), namespace="/_event")
+    client.connect(
+        f"{app_url}?token={secrets.token_hex(16)}",
+        socketio_path="_event",
+        transports=["websocket"],
+        namespaces=["/_event"],
+        headers={"Cookie": cookie_header} if cookie_header else {},
+    )
+    route = {"pathname": "/signin", "query": {}, "asPath": "/signin"}
+    form = {"email": email, "password": PASSWORD}
+    name = f"{SignInState.get_full_name()}.sign_in"
+    try:
+        client.emit("event", {"name": name, "payload": {"form_data": form}, "router_data": route}, namespace="/_event")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any("auth/session" in r or "out of date" in r for r in received):
+            time.sleep(0.1)
+    finally:
+        client.disconnect()
+    return received
+
+
+def test_sign_in_without_the_pre_sign_in_cookie_mints_no_code(app_url: str, seed: Seed) -> None:
+    """A client that never loaded a page (no nonce) gets no hand-off code it could plant elsewhere."""
     account = seed.account("student")
-
-    def without_cookies(route: Route) -> None:  # as if the browser had refused the app's cookie
-        response = route.fetch()
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
-        route.fulfill(response=response, headers=headers)
-
-    page.route("**/signin**", without_cookies)
-    sign_in_through_form(page, account.email, PASSWORD)
-    expect(page.get_by_text(NO_PRESIGN_COOKIE)).to_be_visible(timeout=20_000)
-    expect(page.get_by_label("Email")).to_have_value(account.email)
-    expect(page.get_by_label("Password")).to_have_value(PASSWORD)
+    refused = "\n".join(_sign_in_over_raw_socket(app_url, account.email, None))
+    assert NO_PRESIGN_COOKIE in refused and "auth/session" not in refused
     assert seed.sql("select count(*) as n from auth_sessions where user_id = :u", {"u": account.id}) == [{"n": 0}]
+    # Positive control: the same request with a nonce cookie does get its (bound) code.
+    with_nonce = "\n".join(
+        _sign_in_over_raw_socket(app_url, account.email, f"{presign.COOKIE_NAME}={presign.new_nonce()}")
+    )
+    assert "/auth/session?code=" in with_nonce
 
 
 def test_sso_error_shows_only_fixed_messages(page: Page) -> None:
