@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,14 @@ class Settings(BaseSettings):
 
     # Reverse proxies (comma-separated addresses or CIDRs) whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        for part in value.split(","):  # a typo must stop the start, not silently trust nobody (or everyone)
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        return value
 
     # Signs the short-lived single sign-on state cookie. Unset: a random key kept in .data/secret_key.
     secret_key: str | None = None

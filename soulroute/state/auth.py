@@ -56,7 +56,7 @@ class SignInState(SessionState):
         elif params.get("error") == "expired":
             self.form_error = HANDOFF_FAILED
         elif params.get("sso_error"):
-            self.form_error = accounts.SSO_MESSAGES.get(params["sso_error"], accounts.SSO_MESSAGES["failed"])
+            self.form_error = accounts.SSO_MESSAGES.get(str(params["sso_error"]), accounts.SSO_MESSAGES["failed"])
         try:
             current = await self._signed_in()
         except DomainError as exc:

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from soulroute.auth import presign
 from soulroute.auth.navigation import NO_SCRIPT_ACTION
 from soulroute.auth.routes import auth_app
+from soulroute.config import get_settings
 from soulroute.pages import register_pages
 from soulroute.security_headers import SecurityHeadersMiddleware
 
@@ -101,3 +102,16 @@ def test_pages_set_the_pre_sign_in_cookie_and_keep_its_value(tmp_path):
     nonce = first.cookies[presign.COOKIE_NAME]
     assert client.get("/signin").cookies[presign.COOKIE_NAME] == nonce  # refreshed, same value
     assert "set-cookie" not in client.get("/assets/app.js").headers
+
+
+def test_https_adds_hsts_and_secure_cookies(tmp_path, monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "https://soulroute.university.example")
+    get_settings.cache_clear()
+    try:
+        page = _site(tmp_path).get("/signin")
+    finally:
+        monkeypatch.delenv("PUBLIC_URL")
+        get_settings.cache_clear()
+    assert page.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert "; Secure" in page.headers["set-cookie"]
+    assert "connect-src 'self' wss://soulroute.university.example" in page.headers["content-security-policy"]

@@ -6,6 +6,7 @@ import pytest
 
 from soulroute.auth import accounts
 from soulroute.auth.addresses import client_address
+from soulroute.config import get_settings
 
 PROXIES = "10.0.0.1, 192.168.0.0/16, fd00::/8"
 
@@ -40,9 +41,15 @@ def test_client_address(peer, forwarded, trusted, expected):
     assert client_address(peer, forwarded, trusted) == expected
 
 
-def test_a_bad_trusted_proxies_entry_is_an_error_not_silence():
-    with pytest.raises(ValueError):
-        client_address("10.0.0.1", "203.0.113.5", "10.0.0.1, proxy.example")
+def test_a_bad_trusted_proxies_entry_stops_the_start(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.1, proxy.example")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="proxy.example"):
+            get_settings()
+    finally:
+        monkeypatch.delenv("TRUSTED_PROXIES")
+        get_settings.cache_clear()
 
 
 def _fail_until_locked(address: str | None) -> None:
