@@ -280,3 +280,20 @@ def sso_sign_in(subject: str, email: str | None, email_verified: bool, name: str
             text("select auth_register_student(:e, :n, null, :sub)"), {"e": email, "n": display, "sub": subject}
         ).scalar_one()
     return Actor(uid, UserRole.STUDENT, display)
+
+
+def link_sso_by_admin(email: str, subject: str) -> bool:
+    """Link an account (a staff account: single sign-on never links those by email) to the provider's
+    identity `subject`. Run by the command-line tool as the tables' owner: an admin's decision."""
+    subject = subject.strip()
+    if not subject or len(subject) > 255:
+        raise ValidationFailed({"subject": "Give the identity's subject (sub) as the provider reports it."})
+    try:
+        with as_owner() as s:
+            result = s.execute(
+                text("update users set sso_subject = :sub where lower(email) = lower(:e) and sso_subject is null"),
+                {"sub": subject, "e": email.strip()},
+            )
+            return result.rowcount == 1
+    except IntegrityError:
+        raise ValidationFailed({"subject": "Another account is already linked to this identity."}) from None

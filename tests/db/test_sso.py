@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from soulroute.auth import presign, sessions
 from soulroute.auth.routes import auth_app
+from soulroute.cli import main
 from soulroute.config import get_settings
 from tests.db.sql import owner
 from tests.factories import make_admin, make_counselor, make_student
@@ -94,11 +95,12 @@ def test_staff_account_is_not_linked_by_email(sso, make_staff):
     assert owner("select count(*) as n from users")[0]["n"] == 1  # and no second account either
 
 
-def test_staff_account_linked_by_an_admin_signs_in(sso):
+def test_staff_account_linked_by_an_admin_signs_in(sso, capsys):
     counselor = make_counselor("Ana Lima")
-    owner(
-        "update users set email = 'ana@university.example', sso_subject = 'sso-ana' where id = :u", {"u": counselor.id}
-    )
+    owner("update users set email = 'ana@university.example' where id = :u", {"u": counselor.id})
+    assert main(["users", "link-sso", "Ana@University.example", "sso-ana"]) == 0
+    assert main(["users", "link-sso", "ana@university.example", "sso-other"]) == 1  # already linked
+    assert "not linked yet" in capsys.readouterr().err
     response = sign_in_via_provider("sso-ana")
     assert response.headers["location"] == "/board"
     assert sessions.resolve(response.cookies[sessions.COOKIE_NAME]).actor.id == counselor.id
