@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from http.cookies import CookieError, SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from soulroute.auth.sessions import cookie_value
 from soulroute.config import get_settings
 
 COOKIE_NAME = "soulroute_presign"
@@ -32,15 +32,7 @@ def valid_nonce(value: str | None) -> str | None:
 
 def nonce_from_cookie_header(header: str | None) -> str | None:
     """The nonce in a raw Cookie header (as captured from the websocket handshake), if well formed."""
-    if not header:
-        return None
-    jar = SimpleCookie()
-    try:
-        jar.load(header)
-    except CookieError:
-        return None
-    morsel = jar.get(COOKIE_NAME)
-    return valid_nonce(morsel.value if morsel else None)
+    return valid_nonce(cookie_value(header, COOKIE_NAME))
 
 
 def cookie_header_value(nonce: str) -> str:

@@ -98,6 +98,11 @@ def revoke_all(user_id: uuid.UUID) -> int:
 
 def token_from_cookie_header(header: str | None) -> str | None:
     """The session token in a raw Cookie header (as captured from the websocket handshake)."""
+    return cookie_value(header, COOKIE_NAME)
+
+
+def cookie_value(header: str | None, name: str) -> str | None:
+    """One cookie's value in a raw Cookie header, or None (absent, or a header that does not parse)."""
     if not header:
         return None
     jar = SimpleCookie()
@@ -105,5 +110,5 @@ def token_from_cookie_header(header: str | None) -> str | None:
         jar.load(header)
     except CookieError:
         return None
-    morsel = jar.get(COOKIE_NAME)
+    morsel = jar.get(name)
     return morsel.value if morsel else None
