@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import secrets
@@ -28,6 +27,7 @@ import httpx
 import psycopg
 
 from bench.tabs import Tab, close_all, open_all
+from soulroute.auth import presign, sessions
 from soulroute.config import REPO_ROOT, get_settings
 from soulroute.db import embedded
 from soulroute.db.migrate import upgrade
@@ -122,13 +122,14 @@ class Db:
             (f"{tag}-student-{n}-{secrets.token_hex(3)}@university.example", f"Student {n}"),
         )[0])  # fmt: skip
 
-    def handoff(self, user_id: str) -> str:
-        code = secrets.token_urlsafe(32)
+    def handoff(self, user_id: str) -> tuple[str, dict[str, str]]:
+        """A sign-in code and the pre-sign-in cookie it is bound to (soulroute/auth/presign.py)."""
+        code, nonce = secrets.token_urlsafe(32), presign.new_nonce()
         self.one(
             "select auth_start_session(%s, %s, interval '30 minutes', interval '12 hours')",
-            (user_id, hashlib.sha256(code.encode()).digest()),
+            (user_id, sessions.handoff_hash(code, nonce)),
         )
-        return code
+        return code, {presign.COOKIE_NAME: nonce}
 
     def old_tickets(self, student: str, count: int, urgency: str, category: str = "stress") -> None:
         """`count` open tickets a day old (so new ones of higher urgency sort above them on the board)."""
@@ -153,7 +154,8 @@ class Db:
 
 def session_cookie(url: str, db: Db, user_id: str) -> str:
     """Sign `user_id` in through the one-time-code hand-off, as the sign-in form does; the Cookie header value."""
-    response = httpx.get(f"{url}/auth/session", params={"code": db.handoff(user_id)})
+    code, cookies = db.handoff(user_id)
+    response = httpx.get(f"{url}/auth/session", params={"code": code}, cookies=cookies)
     return f"soulroute_session={response.cookies['soulroute_session']}"
 
 
@@ -196,11 +198,12 @@ def measure_browser(url: str, db: Db, student: str, rounds: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     tag = secrets.token_hex(4)
-    code = db.handoff(db.counselor(999))
+    code, cookies = db.handoff(db.counselor(999))
     samples = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(base_url=url)
+        page.context.add_cookies([{"name": k, "value": v, "url": url} for k, v in cookies.items()])
         page.goto(f"/auth/session?code={code}&next=/board?q={tag}")
         page.get_by_text("Signed in as").wait_for(timeout=30_000)
         page.wait_for_timeout(1000)

@@ -102,6 +102,24 @@ def _cmd_users_set_active(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_users_link_sso(args: argparse.Namespace) -> int:
+    from soulroute.auth.accounts import link_sso_by_admin
+    from soulroute.db.urls import owner_url
+    from soulroute.domain.errors import ValidationFailed
+
+    owner_url()
+    try:
+        linked = link_sso_by_admin(args.email, args.subject)
+    except ValidationFailed as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    if not linked:
+        print(f"error: no account with email {args.email} that is not linked yet", file=sys.stderr)
+        return 1
+    print(f"{args.email} now signs in through single sign-on as {args.subject}.")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from soulroute.launcher import serve
 
@@ -139,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("email")
         p.set_defaults(func=_cmd_users_set_active)
+
+    link = users.add_parser("link-sso", help="link an account (staff: never automatic) to its single sign-on identity")
+    link.add_argument("email")
+    link.add_argument("subject", help="the identity's subject (sub) at the provider")
+    link.set_defaults(func=_cmd_users_link_sso)
 
     serve = sub.add_parser("serve", help="set up, then serve the app (production build)")
     serve.add_argument("--dev", action="store_true", help="development mode with hot reload")

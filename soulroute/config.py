@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,17 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     oidc_display_name: str = "University single sign-on"
+
+    # Reverse proxies (comma-separated addresses or CIDRs) whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        for part in value.split(","):  # a typo must stop the start, not silently trust nobody (or everyone)
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        return value
 
     # Signs the short-lived single sign-on state cookie. Unset: a random key kept in .data/secret_key.
     secret_key: str | None = None

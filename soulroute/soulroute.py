@@ -3,11 +3,13 @@ HTTP routes that set the HttpOnly session cookie (soulroute/auth/routes.py) moun
 
 import reflex as rx
 
+from soulroute.auth.presign import PreSignInCookieMiddleware
 from soulroute.auth.routes import auth_app
 from soulroute.live import limits
 from soulroute.live.listener import listen_forever
 from soulroute.notify.background import run_forever as notification_loops
 from soulroute.pages import register_pages
+from soulroute.security_headers import SecurityHeadersMiddleware
 from soulroute.state.boundary import TabBoundary
 
 # Whatever a client sends, a log line stays short (Reflex logs handler errors with their values).
@@ -20,8 +22,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#6e56cf"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
-    # Reflex mounts itself beneath this Starlette app, whose routes (/auth/...) come first.
-    api_transformer=auth_app(),
+    # Reflex mounts itself (with the built pages) beneath the Starlette app, whose routes (/auth/...) come
+    # first; the two middlewares then wrap all of it, so every page and route gets their headers.
+    api_transformer=[auth_app(), PreSignInCookieMiddleware, SecurityHeadersMiddleware],
     backend_exception_handler=limits.backend_exception_handler,
     frontend_exception_handler=limits.frontend_exception_handler,
 )

@@ -226,32 +226,74 @@ def list_accounts(*, by: Actor | None = None, role: UserRole | None = None) -> l
 # --- single sign-on ------------------------------------------------------------------------------------
 
 
+# What the sign-in page may say after a refused single sign-on: the redirect carries only the key
+# (`/signin?sso_error=staff`), never text, so a crafted link cannot put its own words on the page.
+SSO_MESSAGES = {
+    "failed": "Single sign-on did not complete. Please try again.",
+    "no_email": "Your university account did not share an email address, so we cannot sign you in.",
+    "unverified": "Your university account's email address is not verified, so we cannot sign you in.",
+    "other_identity": "This email belongs to another single sign-on identity. Contact the counseling center.",
+    "deactivated": "This account has been deactivated. Contact the counseling center.",
+    "no_account": "There is no SoulRoute account for your university email. Ask the counseling center for one.",
+    "staff": (
+        "Counselor and admin accounts are not linked to single sign-on automatically. "
+        "Sign in with your password, or ask an admin to link your account."
+    ),
+}
+
+
+class SsoRefused(SignInRefused):
+    code = "sso_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(SSO_MESSAGES[reason])
+        self.reason = reason
+
+
 def sso_sign_in(subject: str, email: str | None, email_verified: bool, name: str | None) -> Actor:
     """Map a verified identity from the university's provider to an account (creating a student
-    account when sign-up is open)."""
+    account when sign-up is open). An existing account is linked by email only if it is a student's:
+    a staff account's email at the provider is not proof enough to take over its powers."""
     email = (email or "").strip().lower()
     if not subject or not email or not EMAIL_RE.fullmatch(email):
-        raise SignInRefused("Your university account did not share an email address, so we cannot sign you in.")
+        raise SsoRefused("no_email")
     if not email_verified:
-        raise SignInRefused("Your university account's email address is not verified, so we cannot sign you in.")
+        raise SsoRefused("unverified")
     with as_auth() as s:
         row = s.execute(text("select * from auth_user_by_sso(:sub, :e)"), {"sub": subject, "e": email}).first()
         if row is not None:
             if row.sso_subject not in (None, subject):
-                raise SignInRefused(
-                    "This email belongs to another single sign-on identity. Contact the counseling center."
-                )
+                raise SsoRefused("other_identity")
             if not row.is_active:
-                raise SignInRefused("This account has been deactivated. Contact the counseling center.")
+                raise SsoRefused("deactivated")
             if row.sso_subject is None:
+                if UserRole(row.role) is not UserRole.STUDENT:
+                    raise SsoRefused("staff")
                 s.execute(text("select auth_link_sso(:u, :sub)"), {"u": row.id, "sub": subject})
             return Actor(row.id, UserRole(row.role), row.display_name)
     settings = get_settings()
     if not settings.student_signup_open or not _domain_allowed(email):
-        raise SignInRefused(f"There is no SoulRoute account for {email}. Ask the counseling center for one.")
+        raise SsoRefused("no_account")
     display = (name or "").strip()[:100] or email.split("@", 1)[0]
     with as_auth() as s:
         uid = s.execute(
             text("select auth_register_student(:e, :n, null, :sub)"), {"e": email, "n": display, "sub": subject}
         ).scalar_one()
     return Actor(uid, UserRole.STUDENT, display)
+
+
+def link_sso_by_admin(email: str, subject: str) -> bool:
+    """Link an account (a staff account: single sign-on never links those by email) to the provider's
+    identity `subject`. Run by the command-line tool as the tables' owner: an admin's decision."""
+    subject = subject.strip()
+    if not subject or len(subject) > 255:
+        raise ValidationFailed({"subject": "Give the identity's subject (sub) as the provider reports it."})
+    try:
+        with as_owner() as s:
+            result = s.execute(
+                text("update users set sso_subject = :sub where lower(email) = lower(:e) and sso_subject is null"),
+                {"sub": subject, "e": email.strip()},
+            )
+            return result.rowcount == 1
+    except IntegrityError:
+        raise ValidationFailed({"subject": "Another account is already linked to this identity."}) from None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from soulroute.db.models import UserRole
 
+# Every form's action (components/forms.py app_form): a submit before the page's script runs is posted
+# there (never a GET that would put the fields, a password among them, into the URL) and dropped unread.
+NO_SCRIPT_ACTION = "/auth/no-script"
+
 HOME = {UserRole.STUDENT: "/tickets", UserRole.COUNSELOR: "/board", UserRole.ADMIN: "/admin"}
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from urllib.parse import quote
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from starlette.applications import Starlette
@@ -16,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from soulroute.auth import accounts, sessions
-from soulroute.auth.navigation import home_for, safe_next
+from soulroute.auth import accounts, presign, sessions
+from soulroute.auth.navigation import NO_SCRIPT_ACTION, home_for, safe_next
 from soulroute.calendar_routes import calendar_routes
 from soulroute.config import get_settings
 from soulroute.db.models import UserRole
@@ -46,8 +45,10 @@ def _signed_in_redirect(token: str, role: UserRole, next_path: str | None) -> Re
 
 
 async def session_handoff(request: Request) -> Response:
-    """GET /auth/session?code=…&next=…: exchange the one-time code from a sign-in for the cookie."""
-    token = await asyncio.to_thread(sessions.claim_handoff, request.query_params.get("code", ""))
+    """GET /auth/session?code=…&next=…: exchange the one-time code from a sign-in for the cookie, in
+    the browser that signed in only (its pre-sign-in cookie must match the one the code was bound to)."""
+    nonce = presign.valid_nonce(request.cookies.get(presign.COOKIE_NAME))
+    token = await asyncio.to_thread(sessions.claim_handoff, request.query_params.get("code", ""), nonce)
     signed_in = await asyncio.to_thread(sessions.resolve, token) if token else None
     if signed_in is None:
         return RedirectResponse("/signin?error=expired", status_code=303)
@@ -61,6 +62,12 @@ async def sign_out(request: Request) -> Response:
     response = RedirectResponse("/signin?signed_out=1", status_code=303)
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
+
+
+async def form_without_script(request: Request) -> Response:
+    """POST /auth/no-script: where the sign-in and sign-up forms point if submitted before the page's
+    script runs. The body (a password) is never read; 204 keeps the browser on the form, as typed."""
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
 def _oauth() -> OAuth:
@@ -100,16 +107,19 @@ async def sso_callback(request: Request) -> Response:
         )
     except OAuthError as exc:
         log.warning("single sign-on failed: %s", exc.error)
-        return _sso_error("Single sign-on did not complete. Please try again.")
-    except accounts.SignInRefused as exc:
-        return _sso_error(exc.message)
-    code = await asyncio.to_thread(sessions.begin_session, actor.id)
-    session_token = await asyncio.to_thread(sessions.claim_handoff, code)
+        return _sso_error("failed")
+    except accounts.SsoRefused as exc:
+        return _sso_error(exc.reason)
+    # The hand-off code never leaves this request: it is bound to a nonce nobody else ever sees.
+    nonce = presign.new_nonce()
+    code = await asyncio.to_thread(sessions.begin_session, actor.id, nonce)
+    session_token = await asyncio.to_thread(sessions.claim_handoff, code, nonce)
     return _signed_in_redirect(session_token, actor.role, request.session.pop("sso_next", None))
 
 
-def _sso_error(message: str) -> Response:
-    return RedirectResponse(f"/signin?sso_error={quote(message)}", status_code=303)
+def _sso_error(reason: str) -> Response:
+    """Back to sign-in with a key of accounts.SSO_MESSAGES: the page shows only its fixed text."""
+    return RedirectResponse(f"/signin?sso_error={reason}", status_code=303)
 
 
 def auth_app() -> Starlette:
@@ -119,6 +129,7 @@ def auth_app() -> Starlette:
         routes=[
             Route("/auth/session", session_handoff, methods=["GET"]),
             Route("/auth/signout", sign_out, methods=["POST"]),
+            Route(NO_SCRIPT_ACTION, form_without_script, methods=["POST"]),
             Route("/auth/sso/login", sso_login, methods=["GET"]),
             Route("/auth/sso/callback", sso_callback, methods=["GET"]),
             *calendar_routes(),

@@ -31,9 +31,16 @@ def _hash(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-def begin_session(user_id: uuid.UUID) -> str:
+def handoff_hash(code: str, nonce: str) -> bytes:
+    """The stored form of a hand-off code: bound to the pre-sign-in nonce of the browser that signed in."""
+    return _hash(f"{code}.{nonce}")
+
+
+def begin_session(user_id: uuid.UUID, nonce: str) -> str:
     """Open a session for a user whose credentials were just checked; returns the one-time code the
-    browser exchanges (at /auth/session) for its cookie."""
+    browser exchanges (at /auth/session, with the same pre-sign-in `nonce` cookie) for its cookie."""
+    if not nonce:
+        raise ValueError("a hand-off code must be bound to a browser's pre-sign-in nonce")
     settings = get_settings()
     code = secrets.token_urlsafe(32)
     with as_auth() as s:
@@ -41,7 +48,7 @@ def begin_session(user_id: uuid.UUID) -> str:
             text("select auth_start_session(:u, :h, :idle, :abs)"),
             {
                 "u": user_id,
-                "h": _hash(code),
+                "h": handoff_hash(code, nonce),
                 "idle": timedelta(minutes=settings.session_idle_minutes),
                 "abs": timedelta(hours=settings.session_absolute_hours),
             },
@@ -49,13 +56,16 @@ def begin_session(user_id: uuid.UUID) -> str:
     return code
 
 
-def claim_handoff(code: str) -> str | None:
-    """Exchange a one-time code for a fresh session token (None if unknown, used or expired)."""
-    if not code or len(code) > 100:
+def claim_handoff(code: str, nonce: str | None) -> str | None:
+    """Exchange a one-time code for a fresh session token (None if unknown, used, expired, or presented
+    by another browser than the one that signed in, i.e. without the same pre-sign-in nonce)."""
+    if not code or len(code) > 100 or not nonce:
         return None
     token = secrets.token_urlsafe(32)
     with as_auth() as s:
-        user = s.execute(text("select auth_claim_handoff(:c, :t)"), {"c": _hash(code), "t": _hash(token)}).scalar()
+        user = s.execute(
+            text("select auth_claim_handoff(:c, :t)"), {"c": handoff_hash(code, nonce), "t": _hash(token)}
+        ).scalar()
     return token if user else None
 
 
@@ -88,6 +98,11 @@ def revoke_all(user_id: uuid.UUID) -> int:
 
 def token_from_cookie_header(header: str | None) -> str | None:
     """The session token in a raw Cookie header (as captured from the websocket handshake)."""
+    return cookie_value(header, COOKIE_NAME)
+
+
+def cookie_value(header: str | None, name: str) -> str | None:
+    """One cookie's value in a raw Cookie header, or None (absent, or a header that does not parse)."""
     if not header:
         return None
     jar = SimpleCookie()
@@ -95,5 +110,5 @@ def token_from_cookie_header(header: str | None) -> str | None:
         jar.load(header)
     except CookieError:
         return None
-    morsel = jar.get(COOKIE_NAME)
+    morsel = jar.get(name)
     return morsel.value if morsel else None

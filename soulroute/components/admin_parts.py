@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.components.forms import field_error, form_alert, text_field
+from soulroute.components.forms import app_form, field_error, form_alert, text_field
 from soulroute.components.tickets import status_badge, urgency_badge
 from soulroute.state.admin import AdminState as A
 from soulroute.state.admin_views import AdminRowView
@@ -186,7 +186,7 @@ def action_dialog() -> rx.Component:
             rx.dialog.title(title, custom_attrs={"as": "h2"}),
             rx.dialog.description(A.dialog_title, size="2", color_scheme="gray", margin_bottom="3"),
             form_alert(A.form_error),
-            rx.form(
+            app_form(
                 rx.vstack(body, reason_field(), _buttons("Confirm"), spacing="4", width="100%"),
                 on_submit=A.submit_action,
                 width="100%",
@@ -209,7 +209,7 @@ def export_dialog() -> rx.Component:
                 margin_bottom="3",
             ),
             form_alert(A.form_error),
-            rx.form(
+            app_form(
                 rx.vstack(
                     rx.el.label(
                         rx.el.input(type="checkbox", name="descriptions", id="export-descriptions"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.components.forms import form_alert, text_field
+from soulroute.components.forms import app_form, form_alert, text_field
 from soulroute.state.caseload import CaseloadState as S
 
 
@@ -31,7 +31,7 @@ def _dialog(kind: str, title: rx.Var | str, *body: rx.Component, on_submit) -> r
             rx.dialog.title(title, custom_attrs={"as": "h2"}),
             rx.dialog.description(S.dialog_title, size="2", color_scheme="gray", margin_bottom="3"),
             form_alert(S.form_error),
-            rx.form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),
+            app_form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),
             class_name="counselor-dialog",
         ),
         open=S.dialog == kind,

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from soulroute.auth.navigation import NO_SCRIPT_ACTION
+
+
+def app_form(*children: rx.Component, **props) -> rx.Component:
+    """The app's only form: method POST to a route that drops the body, so a submit before the page's
+    script has run can never put a field (a password) into a URL or a log. Scripts handle on_submit."""
+    return rx.form(*children, method="post", action=NO_SCRIPT_ACTION, **props)
+
 
 def field_error(field_id: str, message: rx.Var[str]) -> rx.Component:
     return rx.cond(

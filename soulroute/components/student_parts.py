@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from soulroute.components.forms import field_error
+from soulroute.components.forms import app_form, field_error
 from soulroute.components.shell import help_links
 from soulroute.components.tickets import local_time
 from soulroute.config import get_settings
@@ -207,7 +207,7 @@ def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
                 size="2",
                 margin_bottom="3",
             ),
-            rx.form(
+            app_form(
                 rx.vstack(
                     rx.box(
                         rx.el.label("Reason (optional)", html_for="cancel-reason", class_name="field-label"),

@@ -18,6 +18,7 @@ from soulroute.components.admin_parts import (
     urgency_cell,
 )
 from soulroute.components.app_shell import app_shell
+from soulroute.components.forms import app_form
 from soulroute.components.tickets import category_text, empty_state, loading_state, local_time, mode_label, waited
 from soulroute.state.admin import AdminState as A
 from soulroute.state.admin_views import AdminRowView
@@ -121,7 +122,7 @@ def table_filters() -> rx.Component:
             native_select("Sort", "admin-sort", SORTS, value=A.sort, on_change=lambda v: A.filter_by("sort", v)),
             class_name="filter-selects admin-filters",
         ),
-        rx.form(
+        app_form(
             rx.flex(
                 rx.box(
                     rx.el.label("Search titles", html_for="admin-search", class_name="field-label"),

@@ -7,7 +7,7 @@ import reflex as rx
 
 from soulroute.components.admin_parts import data_table, holder, native_select, ticket_link
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import field_error, form_alert, text_field
+from soulroute.components.forms import app_form, field_error, form_alert, text_field
 from soulroute.components.tickets import loading_state, status_badge
 from soulroute.state.admin_accounts import AdminAccountsState as S
 from soulroute.state.admin_accounts import StaffView
@@ -70,7 +70,7 @@ def create_form() -> rx.Component:
     return rx.el.section(
         rx.heading("Create an account", as_="h2", size="5"),
         form_alert(S.create_error),
-        rx.form(
+        app_form(
             rx.vstack(
                 native_select(
                     "Role",
@@ -167,7 +167,7 @@ def dialogs() -> rx.Component:
         justify="end",
     )
     t = S.target
-    edit = rx.form(
+    edit = app_form(
         rx.vstack(
             text_field("Full name", "edit_display_name", default_value=t.name, error=S.errors.get("display_name", "")),
             checks("Expertise", "expertise", "edit-expertise", CATEGORY_LABEL, t.expertise_keys, S.errors),
@@ -191,7 +191,7 @@ def dialogs() -> rx.Component:
         ),
         on_submit=S.submit_edit,
     )
-    status = rx.form(
+    status = app_form(
         rx.vstack(
             rx.cond(
                 S.target_held.length() > 0,

@@ -7,7 +7,7 @@ import reflex as rx
 
 from soulroute.components.admin_parts import data_table
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import text_field
+from soulroute.components.forms import app_form, text_field
 from soulroute.components.tickets import local_time
 from soulroute.state.admin_audit import AdminAuditState as S
 from soulroute.state.admin_views import ActivityView
@@ -37,7 +37,7 @@ def page() -> rx.Component:
             as_="p",
             class_name="page-intro",
         ),
-        rx.form(
+        app_form(
             rx.flex(
                 text_field(
                     "Account email", "email", type="email", default_value=S.email, error=S.errors.get("email", "")

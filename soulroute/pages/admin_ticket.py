@@ -8,7 +8,7 @@ import reflex as rx
 
 from soulroute.components.admin_parts import action_dialog, data_table, holder, row_actions
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import text_field
+from soulroute.components.forms import app_form, text_field
 from soulroute.components.tickets import (
     category_text,
     empty_state,
@@ -91,7 +91,7 @@ def reveal_dialog() -> rx.Component:
                 size="2",
                 margin_bottom="3",
             ),
-            rx.form(
+            app_form(
                 rx.vstack(
                     text_field(
                         "Reason",

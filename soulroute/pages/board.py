@@ -6,6 +6,7 @@ import reflex as rx
 
 from soulroute.components.app_shell import app_shell
 from soulroute.components.counselor_cards import board_card, workload_header
+from soulroute.components.forms import app_form
 from soulroute.components.tickets import empty_state, loading_state, ticket_grid
 from soulroute.state.board import ANY, BoardState
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, URGENCY_LABEL
@@ -40,7 +41,7 @@ def filters() -> rx.Component:
             filter_select("Session mode", "session_mode", list(MODE_LABEL.items()), BoardState.session_mode),
             class_name="filter-selects",
         ),
-        rx.form(
+        app_form(
             rx.flex(
                 rx.box(
                     rx.el.label("Search title and description", html_for="board-search", class_name="field-label"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import field_error, form_alert, text_field
+from soulroute.components.forms import app_form, field_error, form_alert, text_field
 from soulroute.components.tickets import loading_state
 from soulroute.state.profile import ProfileState as P
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL
@@ -42,7 +42,7 @@ def switch_row(label: str, name: str, checked: rx.Var, hint: str) -> rx.Componen
 
 
 def profile_form() -> rx.Component:
-    return rx.form(
+    return app_form(
         rx.vstack(
             check_group("Expertise: categories you take", "expertise", "expertise", CATEGORY_LABEL, P.expertise),
             rx.text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components import page_shell
-from soulroute.components.forms import form_alert, text_field
+from soulroute.components.forms import app_form, form_alert, text_field
 from soulroute.state.auth import SignInState
 
 
@@ -38,7 +38,7 @@ def page() -> rx.Component:
                 form_alert(SignInState.notice, color="green"),
                 form_alert(SignInState.form_error),
                 sso_button(),
-                rx.form(
+                app_form(
                     rx.vstack(
                         text_field(
                             "Email",

@@ -6,12 +6,12 @@ import reflex as rx
 
 from soulroute.auth.password_policy import MIN_LENGTH
 from soulroute.components import page_shell
-from soulroute.components.forms import form_alert, text_field
+from soulroute.components.forms import app_form, form_alert, text_field
 from soulroute.state.auth import SignUpState
 
 
 def signup_form() -> rx.Component:
-    return rx.form(
+    return app_form(
         rx.vstack(
             text_field(
                 "University email",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import form_alert, text_field
+from soulroute.components.forms import app_form, form_alert, text_field
 from soulroute.components.student_parts import choice_group, crisis_panel
 from soulroute.components.tickets import MODE_ICON, URGENCY_COLOR, URGENCY_HINT, loading_state
 from soulroute.domain.schemas import DESCRIPTION_MAX, DESCRIPTION_MIN, TITLE_MAX, TITLE_MIN
@@ -99,7 +99,7 @@ def page() -> rx.Component:
 
 
 def _form() -> rx.Component:
-    return rx.form(
+    return app_form(
         rx.vstack(
             _fields(),
             form_alert(S.form_error),

@@ -8,13 +8,21 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from soulroute.auth import accounts, sessions
+from soulroute.auth import accounts, presign, sessions
+from soulroute.auth.addresses import client_address
 from soulroute.auth.navigation import home_for, safe_next
 from soulroute.config import get_settings
 from soulroute.domain.errors import DomainError, ValidationFailed
 from soulroute.state.session import SessionState, go_to, run_db
 
 MAX_INPUT = 300
+# The page load sets the pre-sign-in cookie before the websocket connects; without it (cookies blocked,
+# or a page kept open for hours) no hand-off code can be bound to this browser.
+NO_PRESIGN_COOKIE = "This page is out of date. Reload it, then sign in again."
+HANDOFF_FAILED = (
+    "That sign-in link has expired, was already used, or belongs to another browser, so nobody was signed in. "
+    "Please sign in here."
+)
 
 
 def _text(form_data: dict, key: str) -> str:
@@ -46,9 +54,9 @@ class SignInState(SessionState):
         if params.get("signed_out"):
             self.notice = "You are signed out."
         elif params.get("error") == "expired":
-            self.form_error = "That sign-in link has expired. Please sign in again."
+            self.form_error = HANDOFF_FAILED
         elif params.get("sso_error"):
-            self.form_error = params["sso_error"][:300]
+            self.form_error = accounts.SSO_MESSAGES.get(str(params["sso_error"]), accounts.SSO_MESSAGES["failed"])
         try:
             current = await self._signed_in()
         except DomainError as exc:
@@ -66,6 +74,11 @@ class SignInState(SessionState):
             target += f"?next={quote(nxt)}"
         return go_to(target)
 
+    def _client_address(self) -> str | None:
+        """The address the per-address sign-in limit counts (X-Forwarded-For only from TRUSTED_PROXIES)."""
+        forwarded = self.router.headers.raw_headers.get("x-forwarded-for")
+        return client_address(self.router.session.client_ip, forwarded, get_settings().trusted_proxies)
+
     @rx.event
     async def sign_in(self, form_data: dict):
         email, password = _text(form_data, "email").strip(), _text(form_data, "password")
@@ -75,15 +88,19 @@ class SignInState(SessionState):
         self.form_error = self.notice = ""
         if self.email_error or self.password_error:
             return
+        nonce = presign.nonce_from_cookie_header(self.router.headers.cookie)
+        if nonce is None:
+            self.form_error = NO_PRESIGN_COOKIE
+            return
         self.submitting = True
         yield
         try:
-            ip = self.router.session.client_ip or None
+            ip = self._client_address()
             state = await run_db(accounts.throttle_state, email, ip)
             if not state.locked_until:
                 await asyncio.sleep(accounts.sign_in_delay(state))
             actor = await run_db(accounts.authenticate, email, password, ip)
-            code = await run_db(sessions.begin_session, actor.id)
+            code = await run_db(sessions.begin_session, actor.id, nonce)
         except DomainError as exc:
             self.form_error = exc.message
             self.submitting = False
@@ -117,11 +134,15 @@ class SignUpState(SessionState):
         data = {k: _text(form_data, k) for k in ("email", "display_name", "password")}
         self.email, self.display_name = data["email"], data["display_name"]
         self.errors, self.form_error = {}, ""
+        nonce = presign.nonce_from_cookie_header(self.router.headers.cookie)
+        if nonce is None:  # checked first: the account is not created when no sign-in could follow
+            self.form_error = NO_PRESIGN_COOKIE
+            return
         self.submitting = True
         yield
         try:
             actor = await run_db(accounts.sign_up_student, data)
-            code = await run_db(sessions.begin_session, actor.id)
+            code = await run_db(sessions.begin_session, actor.id, nonce)
         except ValidationFailed as exc:
             self.errors = exc.errors
             self.submitting = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import uuid
@@ -16,6 +15,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from soulroute.auth import presign, sessions
 from soulroute.db.accounts import upsert_counselor_profile, upsert_user
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
 
@@ -110,23 +110,36 @@ class Seed:
                 {"m": minutes_from_now, "link": link, "place": place, "t": ticket_id},
             )  # fmt: skip
 
-    def handoff_code(self, account: Account) -> str:
-        """A one-time sign-in code, as the sign-in form would produce (for fast sign-in in tests)."""
+    def handoff_code(self, account: Account, nonce: str) -> str:
+        """A one-time sign-in code bound to the pre-sign-in `nonce`, as the sign-in form would produce
+        for the browser holding that nonce in its cookie (for fast sign-in in tests)."""
         code = secrets.token_urlsafe(32)
         self.sql(
             "select auth_start_session(:u, :h, interval '30 minutes', interval '12 hours')",
-            {"u": account.id, "h": hashlib.sha256(code.encode()).digest()},
+            {"u": account.id, "h": sessions.handoff_hash(code, nonce)},
         )
         return code
+
+    def handoff(self, account: Account) -> tuple[str, dict[str, str]]:
+        """A code and the cookies an HTTP client must send with it to /auth/session."""
+        nonce = presign.new_nonce()
+        return self.handoff_code(account, nonce), {presign.COOKIE_NAME: nonce}
 
 
 def home_url_re(role: str) -> re.Pattern:
     return re.compile(re.escape(HOME[role]) + r"/?$")
 
 
+def presign_nonce(page: Page) -> str:
+    """The pre-sign-in nonce of the page's browser context, set by the app itself as on any page load."""
+    page.request.get("/signin")  # shares the context's cookie jar
+    return next(c["value"] for c in page.context.cookies() if c["name"] == presign.COOKIE_NAME)
+
+
 def quick_sign_in(page: Page, seed: Seed, account: Account, next_path: str | None = None) -> None:
-    """Sign in without typing (the sign-in form itself is tested in test_auth.py)."""
-    url = f"/auth/session?code={seed.handoff_code(account)}"
+    """Sign in without typing (the sign-in form itself is tested in test_auth.py): a code bound to a
+    nonce this browser context holds in its pre-sign-in cookie, exactly what the sign-in form yields."""
+    url = f"/auth/session?code={seed.handoff_code(account, presign_nonce(page))}"
     if next_path:
         url += f"&next={next_path}"
     page.goto(url)

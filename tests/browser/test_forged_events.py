@@ -88,7 +88,8 @@ def world(seed: Seed) -> Iterator[dict]:
 
 
 def session_cookie(app_url: str, seed: Seed, account) -> str:
-    response = httpx.get(f"{app_url}/auth/session", params={"code": seed.handoff_code(account)})
+    code, cookies = seed.handoff(account)
+    response = httpx.get(f"{app_url}/auth/session", params={"code": code}, cookies=cookies)
     return response.cookies["soulroute_session"]
 
 

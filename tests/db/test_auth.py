@@ -3,6 +3,8 @@ session expiry and revocation, deactivation."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from soulroute.auth import accounts, sessions
@@ -12,6 +14,7 @@ from soulroute.domain.errors import NotPermitted, ValidationFailed
 from tests.db.sql import RLS_REFUSED, owner, run, sqlstate
 from tests.factories import PASSWORD, make_student, make_user
 
+NONCE = "browser-nonce-" + "a" * 32  # the pre-sign-in cookie of "this" browser (soulroute/auth/presign.py)
 SIGNUP = {"email": "Alex.Kim@University.example", "display_name": "Alex Kim", "password": "maple river lantern"}
 
 
@@ -101,9 +104,9 @@ def test_one_address_guessing_many_accounts_is_locked():
 
 def test_session_handoff_resolve_and_revoke():
     student = make_student()
-    code = sessions.begin_session(student.id)
-    token = sessions.claim_handoff(code)
-    assert token and sessions.claim_handoff(code) is None  # one use only
+    code = sessions.begin_session(student.id, NONCE)
+    token = sessions.claim_handoff(code, NONCE)
+    assert token and sessions.claim_handoff(code, NONCE) is None  # one use only
     signed_in = sessions.resolve(token)
     assert signed_in and signed_in.actor.id == student.id and signed_in.actor.role is UserRole.STUDENT
     stored = owner("select token_hash from auth_sessions where user_id = :u", {"u": student.id})[0]["token_hash"]
@@ -114,23 +117,37 @@ def test_session_handoff_resolve_and_revoke():
 
 def test_idle_and_absolute_expiry():
     student = make_student()
-    token = sessions.claim_handoff(sessions.begin_session(student.id))
+    token = sessions.claim_handoff(sessions.begin_session(student.id, NONCE), NONCE)
     owner("update auth_sessions set last_seen_at = now() - interval '31 minutes'")
     assert sessions.resolve(token) is None
-    token = sessions.claim_handoff(sessions.begin_session(student.id))
+    token = sessions.claim_handoff(sessions.begin_session(student.id, NONCE), NONCE)
     owner("update auth_sessions set expires_at = now() - interval '1 second' where revoked_at is null")
     assert sessions.resolve(token) is None
 
 
 def test_stale_handoff_code_is_refused():
-    code = sessions.begin_session(make_student().id)
+    code = sessions.begin_session(make_student().id, NONCE)
     owner("update auth_sessions set handoff_expires_at = now() - interval '1 second'")
-    assert sessions.claim_handoff(code) is None
+    assert sessions.claim_handoff(code, NONCE) is None
+
+
+def test_handoff_code_is_redeemable_only_with_the_nonce_of_the_browser_that_signed_in():
+    """Login CSRF: a code minted in the attacker's browser, opened in the victim's, signs nobody in."""
+    student = make_student()
+    code = sessions.begin_session(student.id, NONCE)
+    for other in (None, "", "another-browser-" + "b" * 32):
+        assert sessions.claim_handoff(code, other) is None
+    stored = owner("select handoff_hash from auth_sessions where user_id = :u", {"u": student.id})[0]
+    assert bytes(stored["handoff_hash"]) != hashlib.sha256(code.encode()).digest()  # the code alone is useless
+    token = sessions.claim_handoff(code, NONCE)  # the failed tries did not use the code up
+    assert token and sessions.resolve(token).actor.id == student.id
+    with pytest.raises(ValueError):
+        sessions.begin_session(student.id, "")  # never an unbound code
 
 
 def test_deactivation_ends_every_session_at_once():
     student = make_user(UserRole.STUDENT, password=PASSWORD)
-    tokens = [sessions.claim_handoff(sessions.begin_session(student.id)) for _ in range(3)]
+    tokens = [sessions.claim_handoff(sessions.begin_session(student.id, NONCE), NONCE) for _ in range(3)]
     email = owner("select email from users where id = :u", {"u": student.id})[0]["email"]
     assert accounts.set_account_active(email, False)
     assert all(sessions.resolve(t) is None for t in tokens)
