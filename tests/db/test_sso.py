@@ -8,12 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from oidc_provider_mock import User, run_server_in_thread
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from soulroute.auth import presign, sessions
 from soulroute.auth.routes import auth_app
 from soulroute.cli import main
 from soulroute.config import get_settings
+from soulroute.db.session import as_auth
 from tests.db.sql import owner
 from tests.factories import make_admin, make_counselor, make_student
 
@@ -167,3 +169,16 @@ def test_handoff_route_and_sign_out(sso):
     out = client.post("/auth/signout")
     assert out.status_code == 303 and sessions.resolve(token) is None
     assert 'soulroute_session=""' in out.headers["set-cookie"] or "Max-Age=0" in out.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("role", ["counselor", "admin"])
+def test_the_database_links_only_student_accounts_through_sign_in(role):
+    """Defence in depth (0021): even called directly by the accounts role, the sign-in path's link
+    function leaves a staff account unlinked; a student's is linked."""
+    staff = make_counselor() if role == "counselor" else make_admin()
+    student = make_student()
+    with as_auth() as s:
+        s.execute(text("select auth_link_sso(:u, 'sso-staff')"), {"u": staff.id})
+        s.execute(text("select auth_link_sso(:u, 'sso-student')"), {"u": student.id})
+    linked = owner("select id, sso_subject from users where id in (:a, :b)", {"a": staff.id, "b": student.id})
+    assert {r["id"]: r["sso_subject"] for r in linked} == {staff.id: None, student.id: "sso-student"}
