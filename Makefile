@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 run: $(STAMP)  ## set up the database and demo data, build, serve on http://localhost:$${PORT:-3000}
 	$(VENV)/bin/soulroute serve
 
-dev: $(STAMP)  ## same, with hot reload (front end on PORT, backend on BACKEND_PORT, default 8000)
+dev: $(STAMP)  ## same, with hot reload (one port: each change rebuilds the front end)
 	$(VENV)/bin/soulroute serve --dev
 
 test: $(STAMP)  ## every test: database, domain, state and browser (gets Chromium first where it can)

@@ -51,12 +51,13 @@ def reflex_env(port: int, base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def reflex_command(port: int, host: str, dev: bool = False, backend_port: int | None = None) -> list[str]:
-    """`python -m reflex run` for prod (one port) or dev (front end on `port`, backend on its own)."""
-    cmd = [sys.executable, "-m", "reflex", "run", "--env", "dev" if dev else "prod"]
-    cmd += ["--frontend-port", str(port), "--backend-host", host]
-    cmd += ["--backend-port", str(backend_port if dev and backend_port else port)]
-    return cmd
+def reflex_command(port: int, host: str, dev: bool = False) -> list[str]:
+    """`python -m reflex run` on one port, page and backend together (the HttpOnly cookie routes and the
+    websocket share the page's origin). Development uses Reflex's `preview` mode: the backend hot reloads
+    and each reload rebuilds the front end, still on that one port (`dev` mode would put the pages on a Vite
+    server of their own, where /auth/* does not exist and no sign-in can finish)."""
+    cmd = [sys.executable, "-m", "reflex", "run", "--env", "preview" if dev else "prod"]
+    return cmd + ["--frontend-port", str(port), "--backend-host", host, "--backend-port", str(port)]
 
 
 def set_up() -> int:
@@ -83,11 +84,10 @@ def serve(dev: bool) -> int:
         return rc
     port = int(os.environ.get("PORT", "3000"))
     host = os.environ.get("HOST", "127.0.0.1")
-    backend_port = int(os.environ.get("BACKEND_PORT", "8000"))
     env = reflex_env(port)
     print(f"\nSoulRoute will be at {env['PUBLIC_URL']}/ once the build finishes.", flush=True)
     if not (REPO_ROOT / ".web" / "node_modules").exists():
         print("(The first build installs the front-end packages and takes a minute or two.)", flush=True)
-    cmd = reflex_command(port, host, dev=dev, backend_port=backend_port)
+    cmd = reflex_command(port, host, dev=dev)
     os.execve(cmd[0], cmd, env)  # noqa: S606 - fixed argv, no shell
     return 0  # not reached

@@ -68,8 +68,11 @@ SSO_USERS = [
 ]
 
 
-def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start `reflex run --env prod` in `cwd` on a free port and wait until page and backend answer."""
+def launch_app(
+    cwd: Path, env_overrides: dict[str, str], log_path: Path, *, dev: bool = False
+) -> tuple[subprocess.Popen, str]:
+    """Start the app as `make run` does (`make dev` with `dev`) in `cwd` on a free port; wait until page
+    and backend answer."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = reflex_env(port)
@@ -84,7 +87,7 @@ def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tupl
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv
-            reflex_command(port, "127.0.0.1"),
+            reflex_command(port, "127.0.0.1", dev=dev),
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -101,6 +104,18 @@ def launch_app(cwd: Path, env_overrides: dict[str, str], log_path: Path) -> tupl
         time.sleep(0.5)
     print(f"\napp build + start: {time.monotonic() - started:.1f}s at {url}")
     return proc, url
+
+
+def copy_of_the_app(dest: Path) -> Path:
+    """A copy of the app for a second server (its own front-end build, whose pages name its own port),
+    reusing the installed packages."""
+    skip = {REPO_ROOT / n for n in (".git", ".data", ".venv", ".states", ".web/build", "tests/artifacts")}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if Path(folder, n) in skip or n == "__pycache__"}
+
+    shutil.copytree(REPO_ROOT, dest, ignore=ignore, symlinks=True)
+    return dest
 
 
 class AppUnderTest:

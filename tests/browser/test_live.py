@@ -9,7 +9,6 @@ import pickle
 import random
 import re
 import secrets
-import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -21,8 +20,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from soulroute.config import REPO_ROOT, get_settings
-from tests.browser.conftest import _stop, launch_app
+from soulroute.config import get_settings
+from tests.browser.conftest import _stop, copy_of_the_app, launch_app
 from tests.browser.helpers import Seed, quick_sign_in
 
 pytestmark = pytest.mark.browser
@@ -137,18 +136,6 @@ def _empty_redis_db(base: str) -> str:
     pytest.skip("no empty Redis database number left for this run")
 
 
-def _copy_of_the_app(dest: Path) -> Path:
-    """A copy of the app for the two-worker server (its own front-end build, whose pages name its own
-    port), reusing the installed packages."""
-    skip = {REPO_ROOT / n for n in (".git", ".data", ".venv", ".states", ".web/build", "tests/artifacts")}
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        return {n for n in names if Path(folder, n) in skip or n == "__pycache__"}
-
-    shutil.copytree(REPO_ROOT, dest, ignore=ignore, symlinks=True)
-    return dest
-
-
 @dataclass
 class TwoWorkers:
     url: str
@@ -184,7 +171,7 @@ def two_workers(tmp_path_factory, app_database_url: str, artifacts_dir: Path) ->
         "STATE_EXPIRY_SECONDS": str(STATE_EXPIRY),
         "SECRET_KEY": secrets.token_urlsafe(32),
     }
-    root = _copy_of_the_app(tmp_path_factory.mktemp("workers") / "app")
+    root = copy_of_the_app(tmp_path_factory.mktemp("workers") / "app")
     proc, url = launch_app(root, env, artifacts_dir / "two-workers.log")
     try:
         yield TwoWorkers(url, client)
