@@ -21,9 +21,10 @@ from soulroute.config import get_settings
 from soulroute.db.models import UserRole
 from soulroute.db.session import reset_engines
 from soulroute.domain import errors
+from soulroute.domain.kernel import DESCRIPTION_SQL
 from soulroute.domain.queries import list_board, list_crisis_queue, list_student_tickets
 from soulroute.domain.rules import Actor
-from soulroute.domain.tickets import DESCRIPTION_SQL, claim_ticket
+from soulroute.domain.tickets import claim_ticket
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from sqlalchemy import text
 
 from soulroute.db.models import SessionMode, TicketCategory, TicketStatus, TicketUrgency, UserRole
 from soulroute.domain import tickets
-from soulroute.domain.errors import IllegalTransition, NotFound, OverlappingSession, ValidationFailed
+from soulroute.domain.errors import NotFound, OverlappingSession, ValidationFailed
+from soulroute.domain.kernel import fetch_ticket, require_role, ticket_for_action, transaction
 from soulroute.domain.queries import _like_pattern
-from soulroute.domain.rules import Actor, ticket_actions
-from soulroute.domain.schemas import REASON_MAX, DomainInput, Trimmed
-from soulroute.domain.tickets import _require_role, transaction
+from soulroute.domain.rules import Actor
+from soulroute.domain.schemas import REASON_MAX, DomainInput, TicketRow, Trimmed
 
 REASON_MIN = 5
 PAGE_SIZES = (25, 50, 100)
@@ -147,7 +147,7 @@ def parse_filters(data: TicketFilters | dict[str, Any] | None) -> TicketFilters:
 
 def dashboard_figures(actor: Actor, day_start: datetime, day_end: datetime) -> Figures:
     """Headline figures; `day_start`/`day_end` bound "today" in the viewer's time zone."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     # One security-definer function (0009): under RLS these counts could not use the partial indexes.
     sql = "select * from admin_dashboard_figures(:start, :end, cast(:stale as interval))"
     params = {"stale": STALE_CLAIM, "start": day_start, "end": day_end}
@@ -159,7 +159,7 @@ def dashboard_figures(actor: Actor, day_start: datetime, day_end: datetime) -> F
 def crisis_queue(actor: Actor, limit: int = 100) -> list[AdminTicketRow]:
     """Crisis and high-urgency tickets not yet scheduled: every crisis first, then high; within each, the
     longest waiting first. (A few hundred rows at most: sorting them costs nothing.)"""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     sql = f"""
         select {ROW_COLUMNS} {ROW_JOINS}
         where t.urgency in ('crisis', 'high') and t.status in ('open', 'claimed')
@@ -201,7 +201,7 @@ def _where(f: TicketFilters) -> tuple[str, dict[str, Any]]:
 
 def list_all_tickets(actor: Actor, filters: TicketFilters | dict[str, Any] | None = None) -> TicketPage:
     """One page of every ticket (admins see all through row-level security), with a capped count."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     f = parse_filters(filters)
     where, params = _where(f)
     params |= {"limit": f.page_size, "offset": (f.page - 1) * f.page_size, "cap": COUNT_CAP + 1}
@@ -230,7 +230,7 @@ def export_csv(
 
     Descriptions only when asked, with a reason: each one is opened through
     open_ticket_description(), so every exported description is recorded in the access log."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     f = parse_filters(filters)
     why = (reason or "").strip()
     if include_descriptions and len(why) < REASON_MIN:
@@ -274,34 +274,14 @@ def _safe_cell(value: Any) -> str:
 # --- quality-control actions ---------------------------------------------------------------------
 
 
-def _ticket_for_action(session: Any, actor: Actor, ticket_id: uuid.UUID, action: str, refusal: str) -> Any:
-    row = (
-        session.execute(
-            text("select id, status, student_id, counselor_id from support_tickets where id = :id for update"),
-            {"id": ticket_id},
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NotFound()
-    allowed = ticket_actions(
-        actor, status=TicketStatus(row["status"]), student_id=row["student_id"], counselor_id=row["counselor_id"]
-    )
-    wanted = {action} if action != "reassign" else {"reassign", "assign"}
-    if not wanted & allowed:
-        raise IllegalTransition(refusal)
-    return row
-
-
-def reassign(actor: Actor, data: ReassignInput | dict[str, Any]) -> tickets.TicketRow:
+def reassign(actor: Actor, data: ReassignInput | dict[str, Any]) -> TicketRow:
     """Give a claimed or scheduled ticket to another counselor (or an open one to a counselor).
     The database checks the counselor is active and below capacity (SR003/SR005), also for admins."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, ReassignInput) else ReassignInput.parse(data)
     try:
         with transaction(actor, reason=data.reason) as session:
-            row = _ticket_for_action(
+            row = ticket_for_action(
                 session, actor, data.ticket_id, "reassign", "Only an open, claimed or scheduled ticket can be assigned."
             )
             if row["counselor_id"] == data.counselor_id:
@@ -311,42 +291,42 @@ def reassign(actor: Actor, data: ReassignInput | dict[str, Any]) -> tickets.Tick
                 text("update support_tickets set counselor_id = :c, status = cast(:s as ticket_status) where id = :id"),
                 {"c": data.counselor_id, "s": status, "id": data.ticket_id},
             )
-            return tickets._fetch_ticket(session, data.ticket_id)
+            return fetch_ticket(session, data.ticket_id)
     except OverlappingSession:
         raise OverlappingSession(
             "That counselor already has a session at this ticket's time. Pick another counselor or release it."
         ) from None
 
 
-def change_urgency(actor: Actor, data: UrgencyInput | dict[str, Any]) -> tickets.TicketRow:
-    _require_role(actor, UserRole.ADMIN)
+def change_urgency(actor: Actor, data: UrgencyInput | dict[str, Any]) -> TicketRow:
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, UrgencyInput) else UrgencyInput.parse(data)
     with transaction(actor, reason=data.reason) as session:
-        _ticket_for_action(session, actor, data.ticket_id, "change_urgency", "A closed ticket's urgency stays.")
+        ticket_for_action(session, actor, data.ticket_id, "change_urgency", "A closed ticket's urgency stays.")
         session.execute(
             text("update support_tickets set urgency = cast(:u as ticket_urgency) where id = :id"),
             {"u": data.urgency.value, "id": data.ticket_id},
         )
-        return tickets._fetch_ticket(session, data.ticket_id)
+        return fetch_ticket(session, data.ticket_id)
 
 
-def release(actor: Actor, data: AdminAction | dict[str, Any]) -> tickets.TicketRow:
+def release(actor: Actor, data: AdminAction | dict[str, Any]) -> TicketRow:
     """Back to the board, with the reason in the history."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
     return tickets.release_ticket(actor, {"ticket_id": data.ticket_id, "reason": data.reason})
 
 
-def close(actor: Actor, data: AdminAction | dict[str, Any]) -> tickets.TicketRow:
+def close(actor: Actor, data: AdminAction | dict[str, Any]) -> TicketRow:
     """Close any ticket that is not closed yet, with the reason as its close reason."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
     return tickets.close_ticket(actor, {"ticket_id": data.ticket_id, "reason": data.reason})
 
 
 def get_row(actor: Actor, ticket_id: uuid.UUID | str) -> AdminTicketRow:
     """One ticket's table row (no description)."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     try:
         tid = uuid.UUID(str(ticket_id))
     except ValueError:
@@ -362,7 +342,7 @@ def get_row(actor: Actor, ticket_id: uuid.UUID | str) -> AdminTicketRow:
 
 def orphaned_tickets(actor: Actor) -> list[AdminTicketRow]:
     """Active tickets held by a deactivated counselor: listed for reassignment, never dropped."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     sql = f"""
         select {ROW_COLUMNS} {ROW_JOINS}
         where t.status in ('claimed', 'scheduled') and not c.is_active

@@ -14,11 +14,11 @@ from sqlalchemy import text
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
 from soulroute.domain.admin import REASON_MIN, AdminAction
 from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
+from soulroute.domain.kernel import require_role, transaction
 from soulroute.domain.profiles import BIO_MAX, CAPACITY_MAX
 from soulroute.domain.queries import access_log, ticket_history
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import REASON_MAX, AccessRow, DomainInput, EventRow, Trimmed
-from soulroute.domain.tickets import _require_role, transaction
 
 
 class CounselorRow(BaseModel):
@@ -121,7 +121,7 @@ _COUNSELORS = """
 
 def list_counselors(actor: Actor, *, only_free: bool = False) -> list[CounselorRow]:
     """Every counselor with their active load; `only_free`: active ones below capacity."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     sql = f"select * from ({_COUNSELORS}) c"
     if only_free:
         sql += " where c.is_active and c.active < c.capacity"
@@ -131,7 +131,7 @@ def list_counselors(actor: Actor, *, only_free: bool = False) -> list[CounselorR
 
 
 def get_counselor(actor: Actor, user_id: uuid.UUID | str) -> CounselorRow:
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     try:
         uid = uuid.UUID(str(user_id))
     except ValueError:
@@ -145,7 +145,7 @@ def get_counselor(actor: Actor, user_id: uuid.UUID | str) -> CounselorRow:
 
 def update_counselor(actor: Actor, data: CounselorEdit | dict[str, Any]) -> CounselorRow:
     """Edit a counselor's name and profile; the database records the change and the reason."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, CounselorEdit) else CounselorEdit.parse(data)
     with transaction(actor, reason=data.reason) as session:
         found = session.execute(
@@ -178,7 +178,7 @@ def update_counselor(actor: Actor, data: CounselorEdit | dict[str, Any]) -> Coun
 
 def change_capacity(actor: Actor, data: CapacityInput | dict[str, Any]) -> CounselorRow:
     """Raise (or lower) a counselor's capacity, recorded with the reason (admin_audit)."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, CapacityInput) else CapacityInput.parse(data)
     with transaction(actor, reason=data.reason) as session:
         found = session.execute(
@@ -194,7 +194,7 @@ def set_account_status(actor: Actor, data: AccountStatusInput | dict[str, Any]) 
     """Deactivate (ends all the account's sessions) or reactivate an account, with a reason.
 
     Returns the ids of the tickets the account still holds: they stay listed for reassignment."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, AccountStatusInput) else AccountStatusInput.parse(data)
     if data.user_id == actor.id and not data.active:
         raise NotPermitted("You cannot deactivate your own account.")
@@ -216,7 +216,7 @@ def set_account_status(actor: Actor, data: AccountStatusInput | dict[str, Any]) 
 
 def list_staff(actor: Actor) -> list[StaffRow]:
     """Admins and counselors (students sign up themselves and are not listed here)."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     sql = (
         "select id, email, display_name, role, is_active from users where role in ('admin', 'counselor') "
         "order by role, not is_active, display_name, id"
@@ -226,7 +226,7 @@ def list_staff(actor: Actor) -> list[StaffRow]:
 
 
 def find_account(actor: Actor, email: str) -> StaffRow:
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     with transaction(actor) as session:
         row = (
             session.execute(
@@ -244,7 +244,7 @@ def find_account(actor: Actor, email: str) -> StaffRow:
 def account_activity(actor: Actor, data: ActivityQuery | dict[str, Any], limit: int = 500) -> list[ActivityRow]:
     """What an account did in a period: ticket history it caused, account changes it made (admin
     audit) and records it opened (access log), newest first."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, ActivityQuery) else ActivityQuery.parse(data)
     sql = """
         select * from (
@@ -269,7 +269,7 @@ def account_activity(actor: Actor, data: ActivityQuery | dict[str, Any], limit: 
 
 def ticket_audit(actor: Actor, ticket_id: uuid.UUID | str) -> tuple[list[EventRow], list[AccessRow]]:
     """A ticket's history and every recorded opening of its description or session notes."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     try:
         tid = uuid.UUID(str(ticket_id))
     except ValueError:
@@ -279,7 +279,7 @@ def ticket_audit(actor: Actor, ticket_id: uuid.UUID | str) -> tuple[list[EventRo
 
 def open_description(actor: Actor, data: AdminAction | dict[str, Any]) -> str:
     """The ticket's description, recorded in the access log with who, when and why."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
     with transaction(actor) as session:
         body = session.execute(
@@ -292,7 +292,7 @@ def open_description(actor: Actor, data: AdminAction | dict[str, Any]) -> str:
 
 def read_session_notes(actor: Actor, data: AdminAction | dict[str, Any]) -> list[NoteRow]:
     """Break the glass: a counselor's session notes, recorded in the access log first."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
     with transaction(actor) as session:
         if (

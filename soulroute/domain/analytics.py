@@ -15,9 +15,9 @@ from sqlalchemy import text
 
 from soulroute.config import get_settings
 from soulroute.db.models import UserRole
+from soulroute.domain.kernel import require_role, transaction
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import DomainInput
-from soulroute.domain.tickets import _require_role, transaction
 
 URGENCIES = ("crisis", "high", "medium", "low")
 CATEGORIES = ("anxiety", "depression", "stress", "relationships", "academic", "other")
@@ -166,7 +166,7 @@ SQL = {
 
 def overview(actor: Actor, period: Period | dict[str, Any] | None = None) -> Analytics:
     """Every figure of the analytics page for one period, in one read-only transaction."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     p = period if isinstance(period, Period) else Period.parse(period or {})
     start, end = p.bounds()
     target = p.target_minutes or get_settings().crisis_claim_target_minutes

@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
 from soulroute.domain.errors import NotPermitted, ValidationFailed
+from soulroute.domain.kernel import require_role, transaction
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import DomainInput, Trimmed, field_errors
-from soulroute.domain.tickets import _require_role, transaction
 
 BIO_MAX = 1000
 CAPACITY_MAX = 50
@@ -72,7 +72,7 @@ _COLUMNS = (
 
 def get_profile(actor: Actor) -> ProfileRow:
     """The signed-in counselor's own profile."""
-    _require_role(actor, UserRole.COUNSELOR)
+    require_role(actor, UserRole.COUNSELOR)
     with transaction(actor) as session:
         row = (
             session.execute(text(f"select {_COLUMNS} from counselor_profiles where user_id = :me"), {"me": actor.id})
@@ -86,7 +86,7 @@ def get_profile(actor: Actor) -> ProfileRow:
 
 def update_profile(actor: Actor, data: ProfileInput | dict[str, Any]) -> ProfileRow:
     """Replace the editable fields of the counselor's own profile (never anyone else's: RLS)."""
-    _require_role(actor, UserRole.COUNSELOR)
+    require_role(actor, UserRole.COUNSELOR)
     data = data if isinstance(data, ProfileInput) else ProfileInput.parse(data)
     with transaction(actor) as session:
         row = (

@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from soulroute.db.models import TicketStatus, UserRole
 from soulroute.domain.errors import NotPermitted
+from soulroute.domain.kernel import DESCRIPTION_SQL, TICKET_COLUMNS, TICKET_JOINS, require_role, transaction
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
-from soulroute.domain.tickets import DESCRIPTION_SQL, TICKET_COLUMNS, TICKET_JOINS, _require_role, transaction
 
 BOARD_PAGE = 50
 EXCERPT_CHARS = 240
@@ -75,7 +75,7 @@ def list_board(
     limit: int = BOARD_PAGE,
 ) -> list[TicketRow]:
     """Open tickets this counselor may see: crisis first, then urgency, then oldest (keyset pages)."""
-    _require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
+    require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
     sql, params = _board_query(_filters(filters), after, limit)
     with transaction(actor) as session:
         return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), params).mappings()]
@@ -94,7 +94,7 @@ def board_page(
 ) -> BoardPage:
     """The board's first page with the counselor's own workload and profile switches: what a board
     event needs, read in one transaction (it used to take three, each its own round trips)."""
-    _require_role(actor, UserRole.COUNSELOR)
+    require_role(actor, UserRole.COUNSELOR)
     sql, params = _board_query(_filters(filters), None, limit)
     me = """
         select p.capacity, p.accepting_new,
@@ -119,7 +119,7 @@ def board_cursor(rows: list[TicketRow]) -> BoardCursor | None:
 
 def list_student_tickets(actor: Actor, status: TicketStatus | str | None = None) -> list[TicketRow]:
     """The student's own tickets: active ones on top, newest first."""
-    _require_role(actor, UserRole.STUDENT)
+    require_role(actor, UserRole.STUDENT)
     params: dict[str, Any] = {"me": actor.id}
     extra = ""
     if status:
@@ -137,7 +137,7 @@ def list_student_tickets(actor: Actor, status: TicketStatus | str | None = None)
 
 def list_caseload(actor: Actor) -> list[TicketRow]:
     """Tickets the counselor holds (and completed ones still to close), next session first."""
-    _require_role(actor, UserRole.COUNSELOR)
+    require_role(actor, UserRole.COUNSELOR)
     sql = f"""
         select {TICKET_COLUMNS} {TICKET_JOINS}
         where t.counselor_id = :me and t.status in ('claimed', 'scheduled', 'completed')
@@ -149,7 +149,7 @@ def list_caseload(actor: Actor) -> list[TicketRow]:
 
 def list_crisis_queue(actor: Actor, limit: int = 100) -> list[TicketRow]:
     """Admin: crisis and high-urgency tickets not yet scheduled, every crisis first, then longest waiting."""
-    _require_role(actor, UserRole.ADMIN)
+    require_role(actor, UserRole.ADMIN)
     sql = f"""
         select {TICKET_COLUMNS} {TICKET_JOINS}
         where t.urgency in ('crisis', 'high') and t.status in ('open', 'claimed')

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from soulroute.config import get_settings
 from soulroute.db.models import SessionMode, TicketStatus, UserRole
-from soulroute.db.session import as_user
 from soulroute.domain import rules
 from soulroute.domain.errors import (
     AlreadyClaimed,
     DomainError,
-    IllegalTransition,
     NotFound,
     NotPermitted,
     OverCapacity,
@@ -31,7 +27,12 @@ from soulroute.domain.errors import (
     TimeInPast,
     ValidationFailed,
     horizon_message,
-    translate_db_error,
+)
+from soulroute.domain.kernel import (
+    fetch_ticket,
+    require_action,
+    require_role,
+    transaction,
 )
 from soulroute.domain.schemas import (
     CompleteInput,
@@ -41,67 +42,6 @@ from soulroute.domain.schemas import (
     TicketRow,
     require_location,
 )
-
-# Descriptions come through the view ticket_descriptions (migration 0012): the student's and the
-# eligible counselors' own; an admin gets "" here and opens one through open_ticket_description().
-DESCRIPTION_SQL = "(select d.description from ticket_descriptions d where d.id = t.id)"
-TICKET_COLUMNS = f"""
-    t.id, t.title, coalesce({DESCRIPTION_SQL}, '') as description, t.category, t.urgency, t.status,
-    t.session_mode, t.student_id,
-    t.counselor_id, t.scheduled_time, t.session_minutes, t.meeting_link, t.location, t.notes,
-    t.close_reason, t.created_at, t.updated_at, t.claimed_at,
-    c.display_name as counselor_name, s.display_name as student_name
-"""
-# Names come through the users table's own policies: a student sees staff names, a counselor the
-# names of students whose tickets they hold.
-TICKET_JOINS = """
-    from support_tickets t
-    left join users c on c.id = t.counselor_id
-    left join users s on s.id = t.student_id
-"""
-
-
-@contextmanager
-def transaction(actor: rules.Actor | uuid.UUID, reason: str | None = None) -> Iterator[Session]:
-    """as_user() that turns database refusals into DomainErrors (nothing is written on error)."""
-    user_id = actor.id if isinstance(actor, rules.Actor) else actor
-    try:
-        with as_user(user_id, reason=reason) as session:
-            yield session
-    except DBAPIError as exc:
-        mapped = translate_db_error(exc)
-        if mapped is None:
-            raise
-        raise mapped from exc
-
-
-def _row(mapping: Any) -> TicketRow:
-    return TicketRow.model_validate(dict(mapping))
-
-
-def _fetch_ticket(session: Session, ticket_id: uuid.UUID) -> TicketRow:
-    row = (
-        session.execute(text(f"select {TICKET_COLUMNS} {TICKET_JOINS} where t.id = :id"), {"id": ticket_id})
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NotFound()
-    return _row(row)
-
-
-def _require_role(actor: rules.Actor, *roles: UserRole) -> None:
-    if actor.role not in roles:
-        raise NotPermitted("You are not allowed to do that.")
-
-
-def _require_action(actor: rules.Actor, ticket: TicketRow, action: str, refusal: str) -> None:
-    allowed = rules.ticket_actions(
-        actor, status=ticket.status, student_id=ticket.student_id, counselor_id=ticket.counselor_id
-    )
-    if action not in allowed:
-        raise IllegalTransition(refusal)
-
 
 # --- reading -------------------------------------------------------------------------------------
 
@@ -113,7 +53,7 @@ def get_ticket(actor: rules.Actor, ticket_id: uuid.UUID | str) -> TicketRow:
     except ValueError:
         raise NotFound() from None
     with transaction(actor) as session:
-        return _fetch_ticket(session, tid)
+        return fetch_ticket(session, tid)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -121,7 +61,7 @@ def get_ticket(actor: rules.Actor, ticket_id: uuid.UUID | str) -> TicketRow:
 
 def create_ticket(actor: rules.Actor, data: TicketCreate | dict[str, Any]) -> TicketRow:
     """A student opens a ticket. With an idempotency key, a resend returns the first ticket."""
-    _require_role(actor, UserRole.STUDENT)
+    require_role(actor, UserRole.STUDENT)
     data = data if isinstance(data, TicketCreate) else TicketCreate.parse(data)
     with transaction(actor) as session:
         new_id = session.execute(
@@ -149,12 +89,12 @@ def create_ticket(actor: rules.Actor, data: TicketCreate | dict[str, Any]) -> Ti
                 text("select id from support_tickets where student_id = :me and idempotency_key = :key"),
                 {"me": actor.id, "key": data.idempotency_key},
             ).scalar_one()
-        return _fetch_ticket(session, new_id)
+        return fetch_ticket(session, new_id)
 
 
 def claim_ticket(actor: rules.Actor, ticket_id: uuid.UUID | str) -> TicketRow:
     """Atomic: of concurrent claims exactly one wins; the others learn who got it."""
-    _require_role(actor, UserRole.COUNSELOR)
+    require_role(actor, UserRole.COUNSELOR)
     tid = ReasonInput.parse({"ticket_id": ticket_id}).ticket_id
     with transaction(actor) as session:
         claimed = session.execute(
@@ -169,7 +109,7 @@ def claim_ticket(actor: rules.Actor, ticket_id: uuid.UUID | str) -> TicketRow:
             if holder:
                 raise AlreadyClaimed(holder)
             raise NotFound("This ticket is no longer on your board.")
-        return _fetch_ticket(session, tid)
+        return fetch_ticket(session, tid)
 
 
 def generate_meeting_link(base_url: str | None = None) -> str:
@@ -182,7 +122,7 @@ def schedule_session(
     actor: rules.Actor, data: ScheduleInput | dict[str, Any], *, now: Callable[[], datetime] | None = None
 ) -> TicketRow:
     """Schedule (or reschedule) the session of a ticket the counselor holds."""
-    _require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
+    require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
     data = data if isinstance(data, ScheduleInput) else ScheduleInput.parse(data)
     current = (now or (lambda: datetime.now(UTC)))()
     if data.start <= current:
@@ -191,10 +131,10 @@ def schedule_session(
     if data.start > current + timedelta(days=horizon_days):  # the database checks its own horizon too
         raise TimeBeyondHorizon(horizon_message(horizon_days))
     with transaction(actor, reason=data.reason) as session:
-        ticket = _fetch_ticket(session, data.ticket_id)
+        ticket = fetch_ticket(session, data.ticket_id)
         action = "reschedule" if ticket.status is TicketStatus.SCHEDULED else "schedule"
         if actor.role is UserRole.COUNSELOR:
-            _require_action(actor, ticket, action, "Only a ticket you hold can be scheduled.")
+            require_action(actor, ticket, action, "Only a ticket you hold can be scheduled.")
         require_location(data, ticket.session_mode)
         link = data.meeting_link
         if ticket.session_mode in (SessionMode.VIDEO, SessionMode.AUDIO):
@@ -221,7 +161,7 @@ def schedule_session(
                 "id": data.ticket_id,
             },
         )
-        return _fetch_ticket(session, data.ticket_id)
+        return fetch_ticket(session, data.ticket_id)
 
 
 def _check_overlap(session: Session, ticket: TicketRow, data: ScheduleInput) -> None:
@@ -250,28 +190,28 @@ def release_ticket(actor: rules.Actor, data: ReasonInput | dict[str, Any]) -> Ti
     if not data.reason or len(data.reason) < 3:
         raise ValidationFailed({"reason": "Reason is required (a few words for the history)."})
     with transaction(actor, reason=data.reason) as session:
-        ticket = _fetch_ticket(session, data.ticket_id)
-        _require_action(actor, ticket, "release", "Only a claimed or scheduled ticket can be released.")
+        ticket = fetch_ticket(session, data.ticket_id)
+        require_action(actor, ticket, "release", "Only a claimed or scheduled ticket can be released.")
         session.execute(
             text("update support_tickets set status = 'open', counselor_id = null where id = :id"),
             {"id": data.ticket_id},
         )
-        return _fetch_ticket(session, data.ticket_id)
+        return fetch_ticket(session, data.ticket_id)
 
 
 def complete_ticket(actor: rules.Actor, data: CompleteInput | dict[str, Any]) -> TicketRow:
     """Marks the session held and files the private session notes, in one transaction."""
-    _require_role(actor, UserRole.COUNSELOR)
+    require_role(actor, UserRole.COUNSELOR)
     data = data if isinstance(data, CompleteInput) else CompleteInput.parse(data)
     with transaction(actor) as session:
-        ticket = _fetch_ticket(session, data.ticket_id)
-        _require_action(actor, ticket, "complete", "Only a scheduled session you hold can be completed.")
+        ticket = fetch_ticket(session, data.ticket_id)
+        require_action(actor, ticket, "complete", "Only a scheduled session you hold can be completed.")
         session.execute(text("update support_tickets set status = 'completed' where id = :id"), {"id": ticket.id})
         session.execute(
             text("insert into session_notes (ticket_id, author_id, body) values (:id, :me, :body)"),
             {"id": ticket.id, "me": actor.id, "body": data.session_notes},
         )
-        return _fetch_ticket(session, ticket.id)
+        return fetch_ticket(session, ticket.id)
 
 
 def close_ticket(actor: rules.Actor, data: ReasonInput | dict[str, Any]) -> TicketRow:
@@ -280,19 +220,19 @@ def close_ticket(actor: rules.Actor, data: ReasonInput | dict[str, Any]) -> Tick
     if actor.role is UserRole.ADMIN and not data.reason:
         raise ValidationFailed({"reason": "Reason is required for an admin action."})
     with transaction(actor, reason=data.reason) as session:
-        ticket = _fetch_ticket(session, data.ticket_id)
+        ticket = fetch_ticket(session, data.ticket_id)
         action = "cancel" if actor.role is UserRole.STUDENT else "close"
-        _require_action(actor, ticket, action, "This ticket cannot be closed now.")
+        require_action(actor, ticket, action, "This ticket cannot be closed now.")
         session.execute(
             text("update support_tickets set status = 'closed', close_reason = :reason where id = :id"),
             {"reason": data.reason, "id": ticket.id},
         )
-        return _fetch_ticket(session, ticket.id)
+        return fetch_ticket(session, ticket.id)
 
 
 def counselor_workload(actor: rules.Actor) -> tuple[int, int]:
     """(active tickets, capacity) of the signed-in counselor."""
-    _require_role(actor, UserRole.COUNSELOR)
+    require_role(actor, UserRole.COUNSELOR)
     with transaction(actor) as session:
         row = session.execute(
             text(

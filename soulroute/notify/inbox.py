@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import text
 
 from soulroute.domain.errors import ValidationFailed
+from soulroute.domain.kernel import transaction
 from soulroute.domain.rules import Actor
-from soulroute.domain.tickets import transaction
 
 LIST_LIMIT = 50
 
