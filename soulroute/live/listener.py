@@ -9,6 +9,7 @@ import asyncio
 import inspect
 import json
 import logging
+import uuid
 from typing import Any
 
 import psycopg
@@ -20,10 +21,12 @@ from reflex_base.event import Event
 from soulroute.db.embedded import to_libpq
 from soulroute.db.urls import runtime_url
 from soulroute.live import tabs, watchers
+from soulroute.state.notifications import NotificationsState
+from soulroute.state.session import leave_for
 
 log = logging.getLogger(__name__)
 TICKETS, SESSIONS = "soulroute_tickets", "soulroute_sessions"
-NOTIFICATIONS = "soulroute_notifications"  # issue 7 notifications: soulroute/notify/push.py
+NOTIFICATIONS = "soulroute_notifications"  # a new notification: bell count and toast (on_notification)
 MAX_PARALLEL_REFRESHES = 8
 _ready = asyncio.Event()
 
@@ -80,8 +83,6 @@ async def on_session_ended(user_id: str) -> None:
     tabs whose sockets it holds; the stored states are deleted by whichever worker takes the user's
     tokens first (live/tabs.py)."""
     app = _app()
-    from soulroute.state.session import leave_for
-
     here = _connected_here(app)
     for token, watcher in watchers.current().items():
         if str(watcher.user_id) != user_id or token not in here:
@@ -95,20 +96,46 @@ async def on_session_ended(user_id: str) -> None:
     await tabs.forget_user(user_id)
 
 
+def _notification_ids(payload: dict[str, Any]) -> tuple[str, int] | None:
+    try:
+        return str(uuid.UUID(str(payload["user_id"]))), int(payload["notification_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def on_notification(app: rx.App, payload: dict[str, Any]) -> None:
+    """A new notification (ids only, at commit): every tab of that user on this process re-reads its bell
+    through RLS as whoever the tab's cookie says is signed in, and gets a toast with the text read the same
+    way. Nothing from the payload is shown as such."""
+    parsed = _notification_ids(payload)
+    if parsed is None or app.event_namespace is None:
+        return
+    user_id, notification_id = parsed
+    for token in watchers.bell_tabs_of(user_id, _connected_here(app)):
+        try:
+            async with app.modify_state(BaseStateToken(ident=token, cls=NotificationsState)) as root:
+                state = await root.get_state(NotificationsState)
+                toast = await state._on_push(notification_id)
+            if toast is not None:
+                await app.event_namespace.emit_update(StateUpdate(events=Event.from_event_type([toast])), token)
+        except Exception:  # one tab's failure must not stop the others
+            log.exception("notification push failed for one tab")
+
+
 async def _dispatch(channel: str, payload: str) -> None:
     data = json.loads(payload)
     if channel == TICKETS:
         await on_ticket_change(data)
     elif channel == SESSIONS:
         await on_session_ended(str(data.get("user_id")))
-    elif channel == NOTIFICATIONS:  # issue 7 notifications: bell count + toast for the recipient's tabs
-        from soulroute.notify.push import on_notification
-
+    elif channel == NOTIFICATIONS:
         await on_notification(_app(), data)
 
 
-async def listen_forever() -> None:
-    """The lifespan task: LISTEN, dispatch, and reconnect with backoff whenever the connection drops."""
+async def listen_forever(app: rx.App) -> None:
+    """The lifespan task: LISTEN, dispatch, and reconnect with backoff whenever the connection drops.
+    Reflex passes the running app to a lifespan task with a parameter named `app`."""
+    tabs.bind_app(app)
     delay = 0.5
     first = True
     while True:

@@ -21,12 +21,18 @@ from reflex.istate.manager.token import BaseStateToken
 log = logging.getLogger(__name__)
 _KEY = "soulroute:tabs:{}"
 _local: dict[str, set[str]] = {}
+_running: list[rx.App] = []  # set once per process by the listener's lifespan task (Reflex hands it the app)
+
+
+def bind_app(app: rx.App) -> None:
+    """Called at start-up with the running app, so nothing here imports the app module (no cycle)."""
+    _running[:] = [app]
 
 
 def running_app() -> rx.App:
-    from soulroute.soulroute import app  # the running app (imported late: it imports this module)
-
-    return app
+    if not _running:
+        raise RuntimeError("the live registry has no app yet: the listener's lifespan task binds it at start-up")
+    return _running[0]
 
 
 def _redis(app: rx.App) -> Any | None:

@@ -51,3 +51,21 @@ def concerned(watcher: Watcher, change: dict[str, Any]) -> bool:
     holders = {str(change.get("counselor_id")), str(change.get("old_counselor_id"))}
     # Entering or leaving "open" changes every counselor's board (RLS decides what each one sees).
     return uid in holders or "open" in (change.get("status"), change.get("old_status"))
+
+
+# Tabs whose shell shows the bell (every signed-in page), token → user id: pages without a live watcher
+# (e.g. /notifications) still get new notifications. A routing cache like the one above.
+_bells: dict[str, uuid.UUID] = {}
+
+
+def watch_bell(token: str, user_id: uuid.UUID) -> None:
+    if token:
+        _bells[token] = user_id
+
+
+def bell_tabs_of(user_id: str, connected: set[str]) -> set[str]:
+    """This process's connected tabs of that user (closed tabs are dropped from the map on the way)."""
+    for gone in set(_bells) - connected:
+        _bells.pop(gone, None)
+    tokens = {t for t, u in _bells.items() if str(u) == user_id}
+    return (tokens | {t for t, w in _by_token.items() if str(w.user_id) == user_id}) & connected

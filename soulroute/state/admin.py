@@ -276,9 +276,7 @@ class AdminState(SessionState):
 
     async def _after_action(self, actor: Actor) -> rx.event.EventSpec | None:
         if (self.router.url.path or "").startswith("/admin/tickets/"):
-            from soulroute.state.admin_ticket import AdminTicketState
-
-            return AdminTicketState.refresh
+            return None  # that page watches its ticket: the change's live update refreshes it
         return await self._reload(actor)
 
     # --- export ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ on /notifications.
 
 Every handler derives the user from the server-side session and reads or marks through
 soulroute/notify/inbox.py under that user's identity, so row-level security limits it to their own
-notifications whatever id a client sends. A push from the database (soulroute/notify/push.py) calls
+notifications whatever id a client sends. A push from the database (soulroute/live/listener.py, on_notification) calls
 `_on_push`, which re-reads the same way and returns the toast to show.
 """
 
@@ -16,7 +16,8 @@ from reflex_components_sonner.toast import ToastAction
 
 from soulroute.domain.errors import DomainError
 from soulroute.domain.rules import Actor
-from soulroute.notify import inbox, push
+from soulroute.live import watchers
+from soulroute.notify import inbox
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import iso
 
@@ -63,7 +64,7 @@ class NotificationsState(SessionState):
         """The signed-in user (any role), remembered as this tab's for live pushes."""
         actor = await self._actor()
         if actor is not None:
-            push.register_tab(self.router.session.client_token, actor.id)
+            watchers.watch_bell(self.router.session.client_token, actor.id)
         return actor
 
     async def _reload(self, actor: Actor, *, with_list: bool) -> None:
