@@ -13,6 +13,7 @@ import inspect
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -108,6 +109,44 @@ def paced(sock: RawSocket, events: list[tuple[str, dict, str]], rate: float = SI
     return len(events)
 
 
+class SocketGroup:
+    """Several raw sockets of one attacker (same cookie, or none): each connection has its own event budget,
+    so a sweep spread over them takes a fraction of the time of one paced socket, and proves the same."""
+
+    def __init__(self, app_url: str, *, cookie: str | None = None, size: int = 6) -> None:
+        self.socks = [RawSocket(app_url, cookie=cookie) for _ in range(size)]
+
+    def paced(self, events: list[tuple[str, dict, str]], rate: float) -> int:
+        """One sweep split over the sockets (contiguous chunks, all sent at once)."""
+        step = -(-len(events) // len(self.socks))
+        return self.paced_each([events[i : i + step] for i in range(0, len(events), step)], rate)
+
+    def paced_each(self, sequences: list[list[tuple[str, dict, str]]], rate: float) -> int:
+        """Sequence i on socket i, all at once: the order within a sequence (a tab's own) is kept."""
+        with ThreadPoolExecutor(len(sequences)) as pool:
+            return sum(pool.map(lambda pair: paced(pair[0], pair[1], rate), zip(self.socks, sequences, strict=False)))
+
+    def settle(self, quiet: float = 3, limit: float = 180) -> None:
+        """Until no socket of the group has received anything for `quiet` seconds (all at once)."""
+        deadline, seen, quiet_since = time.monotonic() + limit, -1, time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet_since < quiet:
+            if (count := len(self.received)) != seen:
+                seen, quiet_since = count, time.monotonic()
+            time.sleep(0.2)
+
+    @property
+    def received(self) -> list[str]:
+        return [frame for sock in self.socks for frame in sock.received]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.received)
+
+    def close(self) -> None:
+        for sock in self.socks:
+            sock.close()
+
+
 def sweep(world: dict, ticket: str) -> list[tuple[str, dict, str]]:
     """Every handler of every state, its arguments forged for `ticket`, from the tickets list page."""
     attacker, victim = str(world["attacker"].id), str(world["victim"].id)
@@ -132,7 +171,7 @@ def from_the_path(tickets: list[str]) -> list[tuple[str, dict, str]]:
     ]
 
 
-def assert_nothing_leaked(sock: RawSocket, seed: Seed, world: dict, before: str, sent: int) -> None:
+def assert_nothing_leaked(sock: RawSocket | SocketGroup, seed: Seed, world: dict, before: str, sent: int) -> None:
     assert sent > 100, f"only {sent} forged events: were the app's states found?"
     assert fingerprint(seed, world["attacker"]) == before
     leaked = sock.text
@@ -145,18 +184,19 @@ def assert_nothing_leaked(sock: RawSocket, seed: Seed, world: dict, before: str,
 
 @pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
 def test_forged_events_from_a_raw_websocket_are_refused(app_url: str, seed: Seed, world: dict) -> None:
-    sock = RawSocket(app_url, cookie=session_cookie(app_url, seed, world["attacker"]))
+    group = SocketGroup(app_url, cookie=session_cookie(app_url, seed, world["attacker"]))
     before = fingerprint(seed, world["attacker"])
     try:
-        # Positive control: the socket really reaches the app, as this user (or the test proves nothing).
-        sock.send(f"{SessionState.get_full_name()}.guard")
-        assert sock.wait_for('"Mallory"'), "the raw socket never got an answer"
-        sent = sum(paced(sock, sweep(world, ticket)) for ticket in world["tickets"])
-        sent += paced(sock, from_the_path(world["tickets"]))
-        sock.settle()
+        # Positive control: the sockets really reach the app, as this user (or the test proves nothing).
+        for sock in group.socks:
+            sock.send(f"{SessionState.get_full_name()}.guard")
+            assert sock.wait_for('"Mallory"'), "the raw socket never got an answer"
+        events = [e for ticket in world["tickets"] for e in sweep(world, ticket)] + from_the_path(world["tickets"])
+        sent = group.paced(events, SIGNED_IN_RATE)
+        group.settle()
     finally:
-        sock.close()
-    assert_nothing_leaked(sock, seed, world, before, sent)
+        group.close()
+    assert_nothing_leaked(group, seed, world, before, sent)
 
 
 OPENERS = ("open_", "ask_", "load", "start_")  # handlers that open a dialog or load a page's ticket
@@ -177,16 +217,20 @@ def opened_then_submitted(world: dict, mine: str, theirs: str) -> list[tuple[str
 
 @pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
 def test_dialog_opened_for_own_ticket_then_submitted_for_another(app_url: str, seed: Seed, world: dict) -> None:
-    sock = RawSocket(app_url, cookie=session_cookie(app_url, seed, world["attacker"]))
+    group = SocketGroup(app_url, cookie=session_cookie(app_url, seed, world["attacker"]), size=len(world["tickets"]))
     before = fingerprint(seed, world["attacker"])
     try:
-        sock.send(f"{SessionState.get_full_name()}.guard")
-        assert sock.wait_for('"Mallory"'), "the raw socket never got an answer"
-        sent = sum(paced(sock, opened_then_submitted(world, world["own"], t)) for t in world["tickets"])
-        sock.settle()
+        for sock in group.socks:
+            sock.send(f"{SessionState.get_full_name()}.guard")
+            assert sock.wait_for('"Mallory"'), "the raw socket never got an answer"
+        # One tab per victim ticket: in each, the dialogs are opened for the attacker's own, then submitted.
+        sent = group.paced_each(
+            [opened_then_submitted(world, world["own"], t) for t in world["tickets"]], SIGNED_IN_RATE
+        )
+        group.settle()
     finally:
-        sock.close()
-    assert_nothing_leaked(sock, seed, world, before, sent)
+        group.close()
+    assert_nothing_leaked(group, seed, world, before, sent)
 
 
 @pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
@@ -228,18 +272,19 @@ def test_counselor_opens_a_dialog_for_their_ticket_and_submits_for_a_colleagues(
 
 @pytest.mark.timeout(300)  # hundreds of events, paced under the per-connection limit
 def test_forged_events_with_no_cookie_at_all(app_url: str, seed: Seed, world: dict) -> None:
-    sock = RawSocket(app_url)
+    group = SocketGroup(app_url)
     before = fingerprint(seed, world["attacker"])
     try:
-        sock.send(f"{SessionState.get_full_name()}.guard")  # positive control: sent to sign-in
-        assert sock.wait_for("/signin"), "the raw socket never got an answer"
+        for sock in group.socks:
+            sock.send(f"{SessionState.get_full_name()}.guard")  # positive control: sent to sign-in
+            assert sock.wait_for("/signin"), "the raw socket never got an answer"
         held = world["tickets"][1]  # the claimed one: the most there is to see
-        sent = paced(sock, sweep(world, held) + from_the_path([held]), rate=ANONYMOUS_RATE)
-        sock.settle()
+        sent = group.paced(sweep(world, held) + from_the_path([held]), rate=ANONYMOUS_RATE)
+        group.settle()
     finally:
-        sock.close()
-    assert_nothing_leaked(sock, seed, world, before, sent)
-    assert "Signed in as" not in sock.text and '"Mallory"' not in sock.text
+        group.close()
+    assert_nothing_leaked(group, seed, world, before, sent)
+    assert "Signed in as" not in group.text and '"Mallory"' not in group.text
 
 
 def test_an_old_tab_token_after_sign_out_hydrates_to_defaults(app_url: str, page: Page, seed: Seed) -> None:
