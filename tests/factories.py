@@ -84,3 +84,16 @@ def set_active(user: Actor, active: bool) -> None:
 def in_a_few_minutes() -> datetime:
     """A session start that is in the future yet already inside the window where Complete opens."""
     return datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+
+
+# Every bidirectional control character a title or name must never carry (marks, embeddings, overrides,
+# isolates): they make "evil<RLO>txt.exe" display as "evilexe.txt".
+BIDI_CONTROLS = "".join(map(chr, [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
+
+def claimed_ticket(counselor_name: str = "Dr. Far") -> tuple[Actor, uuid.UUID]:
+    """A counselor and a ticket they have just claimed (ready to schedule)."""
+    counselor, student = make_counselor(counselor_name), make_student()
+    ticket = open_ticket(student)
+    tickets.claim_ticket(counselor, ticket)
+    return counselor, ticket

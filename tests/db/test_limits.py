@@ -8,19 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from soulroute.domain import tickets
 from tests.db.sql import owner, owner_sqlstate, sqlstate
-from tests.factories import make_counselor, make_student, open_ticket
-
-EVERY_BIDI = "".join(map(chr, [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+from tests.factories import BIDI_CONTROLS, claimed_ticket, make_student, open_ticket
 
 
 @pytest.fixture
 def held():
-    counselor, student = make_counselor("Dr. Far"), make_student()
-    ticket = open_ticket(student)
-    tickets.claim_ticket(counselor, ticket)
-    return counselor, ticket
+    return claimed_ticket()
 
 
 def test_a_session_beyond_the_horizon_is_refused_by_the_database(held):
@@ -44,7 +38,7 @@ def test_a_session_beyond_the_horizon_is_refused_by_the_database(held):
 def test_the_database_refuses_bidirectional_controls_in_titles_and_names():
     student = make_student()
     ticket = open_ticket(student)
-    for ch in EVERY_BIDI:
+    for ch in BIDI_CONTROLS:
         title = f"evil{ch}exe.txt"
         assert (
             owner_sqlstate("update support_tickets set title = :v where id = :t", {"v": title, "t": ticket}) == "23514"
