@@ -44,6 +44,11 @@ def _expiry(app: rx.App) -> int:
     return int(getattr(app.state_manager, "token_expiration", 3600))
 
 
+def renew_every() -> float:
+    """How often a tab renews its record: every minute, or a third of the record's life if that is shorter."""
+    return min(60.0, _expiry(running_app()) / 3)
+
+
 async def remember(user_id: str, token: str) -> None:
     """Record that `token` (a tab) shows pages for `user_id`; kept as long as a tab state lives."""
     if not token:

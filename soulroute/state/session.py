@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -83,6 +84,7 @@ class SessionState(rx.State):
     user_name: str = ""
     user_role: str = ""
     signed_in: bool = False
+    _tab_recorded_until: float = 0.0  # wall clock (states move between workers with Redis)
 
     async def _signed_in(self, *, touch: bool = True) -> sessions.SignedIn | None:
         token = sessions.token_from_cookie_header(self.router.headers.cookie)
@@ -91,8 +93,12 @@ class SessionState(rx.State):
         except Exception as exc:  # the database being down must not look like a signed-in user
             mapped = getattr(exc, "orig", None)
             raise Unavailable() from (mapped or exc)
-        if current is not None:  # so that ending this session deletes this tab's state (live/tabs.py)
+        # So that ending this session deletes this tab's state (live/tabs.py): recorded once, then renewed
+        # well inside the record's expiry, not on every click. A new session in this tab
+        # empties the state first (state/boundary.py), so it is recorded again at once.
+        if current is not None and time.time() >= self._tab_recorded_until:
             await tabs.remember(str(current.actor.id), self.router.session.client_token)
+            self._tab_recorded_until = time.time() + tabs.renew_every()
         return current
 
     async def _actor(self, *roles: UserRole) -> Actor | None:
