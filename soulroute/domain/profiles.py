@@ -9,25 +9,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import text
 
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
-from soulroute.domain.errors import NotPermitted, ValidationFailed
+from soulroute.domain.errors import NotPermitted
 from soulroute.domain.kernel import require_role, transaction
 from soulroute.domain.rules import Actor
-from soulroute.domain.schemas import DomainInput, Trimmed, field_errors
+from soulroute.domain.schemas import DomainInput, Trimmed
 
 BIO_MAX = 1000
 CAPACITY_MAX = 50
-
-# field_errors() knows single values; these lists and ranges get their own plain words.
-MESSAGES = {
-    "session_modes": "Offer at least one session mode.",
-    "capacity": f"Capacity must be a whole number from 0 to {CAPACITY_MAX}.",
-    "bio": f"Bio must be at most {BIO_MAX} characters.",
-    "expertise": "Choose categories from the list.",
-}
 
 
 class ProfileInput(DomainInput):
@@ -42,14 +34,6 @@ class ProfileInput(DomainInput):
     @classmethod
     def _unique(cls, value: list[Any]) -> list[Any]:
         return list(dict.fromkeys(value))  # a repeated value (forged form) counts once
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> ProfileInput:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            errors = field_errors(exc)
-            raise ValidationFailed({k: MESSAGES.get(k, v) for k, v in errors.items()}) from None
 
 
 class ProfileRow(BaseModel):

@@ -39,7 +39,15 @@ FIELD_LABELS = {
     "session_notes": "Session notes",
     "notes": "Notes for the student",
     "ticket_id": "Ticket",
+    "capacity": "Capacity",
+    "bio": "Bio",
+    "expertise": "Expertise",
+    "session_modes": "Session modes",
+    "display_name": "Name",
 }
+# How one item of a list field is named ("Choose at least one session mode."), and a number's unit.
+ITEM_NOUNS = {"session_modes": "session mode", "expertise": "category"}
+UNITS = {"session_minutes": " minutes"}
 
 
 def _https(value: str | None) -> str | None:
@@ -77,7 +85,7 @@ class DomainInput(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise ValidationFailed(field_errors(exc)) from None
+            raise ValidationFailed(field_errors(exc, cls)) from None
 
 
 class TicketCreate(DomainInput):
@@ -175,41 +183,57 @@ class BoardCursor(BaseModel):
     id: uuid.UUID
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
-    """One plain-language message per field, naming the field by its label."""
+def _bounds(model: type[BaseModel] | None, field: str) -> tuple[Any, Any]:
+    """The field's own lower and upper bounds (Field(ge=…, le=…)), as declared on the model."""
+    info = model.model_fields.get(field) if model is not None else None
+    low = next((m.ge for m in getattr(info, "metadata", []) if hasattr(m, "ge")), None)
+    high = next((m.le for m in getattr(info, "metadata", []) if hasattr(m, "le")), None)
+    return low, high
+
+
+def _message(kind: str, label: str, field: str, ctx: dict[str, Any], err: Any, model: Any) -> str:
+    low, high = _bounds(model, field)
+    in_list = len(err["loc"]) > 1
+    if kind in {"greater_than_equal", "less_than_equal", "int_type", "int_parsing", "int_from_float"} and (
+        low is not None and high is not None
+    ):
+        return f"{label} must be a whole number from {low} to {high}{UNITS.get(field, '')}."
+    if kind == "too_short" and field in ITEM_NOUNS:
+        return f"Choose at least one {ITEM_NOUNS[field]}."
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return f"{label} is required."
+    if kind == "string_too_short":
+        return f"{label} must be at least {ctx['min_length']} characters."
+    if kind == "string_too_long":
+        have = f"; you have {len(err['input']):,}" if isinstance(err.get("input"), str) else ""
+        return f"{label} can be at most {ctx['max_length']:,} characters{have}."
+    if kind == "enum" and in_list:
+        return f"Choose each {ITEM_NOUNS.get(field, 'value')} from the list."
+    if kind == "enum":
+        article = "an" if label[0].lower() in "aeiou" else "a"
+        return f"Choose {article} {label.lower()}."
+    if kind == "extra_forbidden":
+        return f"Unexpected field {field}."
+    if kind.startswith("uuid"):
+        return f"{label} is not valid."
+    if kind.startswith("datetime"):
+        return f"{label} is not a valid date and time."
+    if kind == "value_error":
+        return f"{label} {str(ctx.get('error', err['msg']))}."
+    if kind in {"string_type", "int_type", "int_parsing", "bool_type", "bool_parsing", "list_type"}:
+        return f"{label} has the wrong type."
+    return f"{label}: {err['msg']}."
+
+
+def field_errors(exc: ValidationError, model: type[BaseModel] | None = None) -> dict[str, str]:
+    """One plain-language message per field, naming the field by its label and stating the limits
+    `model` declares (so a message can never disagree with the rule it explains)."""
     out: dict[str, str] = {}
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else "form"
-        if field in out:
-            continue
-        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
-        ctx = err.get("ctx") or {}
-        kind = err["type"]
-        if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
-            msg = f"{label} is required."
-        elif kind == "string_too_short":
-            msg = f"{label} must be at least {ctx['min_length']} characters."
-        elif kind == "string_too_long":
-            have = f"; you have {len(err['input']):,}" if isinstance(err.get("input"), str) else ""
-            msg = f"{label} can be at most {ctx['max_length']:,} characters{have}."
-        elif kind == "enum":
-            article = "an" if label[0].lower() in "aeiou" else "a"
-            msg = f"Choose {article} {label.lower()}."
-        elif kind in {"greater_than_equal", "less_than_equal"}:
-            msg = f"{label} must be between 10 and 240 minutes."
-        elif kind == "extra_forbidden":
-            msg = f"Unexpected field {field}."
-        elif kind.startswith("uuid"):
-            msg = f"{label} is not valid."
-        elif kind.startswith("datetime"):
-            msg = f"{label} is not a valid date and time."
-        elif kind == "value_error":
-            msg = f"{label} {str(ctx.get('error', err['msg']))}."
-        elif kind in {"string_type", "int_type", "int_parsing"}:
-            msg = f"{label} has the wrong type."
-        else:
-            msg = f"{label}: {err['msg']}."
-        out[field] = msg
+        if field not in out:
+            label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+            out[field] = _message(err["type"], label, field, err.get("ctx") or {}, err, model)
     return out
 
 

@@ -325,7 +325,7 @@ def test_profile_changes_the_board_at_once(page: Page, seed: Seed, artifacts_dir
         page.get_by_role("checkbox", name=mode).uncheck()
     page.get_by_role("switch", name="Accepting new tickets").click()
     page.get_by_role("button", name="Save profile").click()
-    expect(page.get_by_text("Offer at least one session mode.")).to_be_visible()
+    expect(page.get_by_text("Choose at least one session mode.")).to_be_visible()
     page.get_by_role("checkbox", name="Chat").check()
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Profile saved.")).to_be_visible()

@@ -272,3 +272,33 @@ def test_access_log_shows_the_student_and_admins_who_opened_their_file_and_nobod
     assert [r.accessor_name for r in queries.access_log(ada, tid)] == [ada.display_name]
     assert queries.access_log(other, tid) == []
     assert queries.access_log(lee, tid) == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "extra"),
+    [
+        (admin_accounts.change_capacity, {}),
+        (
+            admin_accounts.update_counselor,
+            {"display_name": "Dr. Lee", "expertise": ["anxiety"], "session_modes": ["video"],
+             "accepting_new": True, "on_call_crisis": False},
+        ),
+    ],
+)  # fmt: skip
+def test_an_out_of_range_capacity_is_explained_with_the_real_limits(operation, extra):
+    """Regression: capacity 99 was answered "Capacity must be between 10 and 240 minutes"."""
+    counselor = make_counselor()
+    with pytest.raises(ValidationFailed) as err:
+        operation(make_admin(), {"user_id": counselor.id, "capacity": 99, "reason": "Cover for a colleague", **extra})
+    assert err.value.errors == {"capacity": "Capacity must be a whole number from 0 to 50."}
+
+
+def test_a_session_length_out_of_range_names_its_limits_in_minutes():
+    counselor, student = make_counselor(), make_student()
+    tid = open_ticket(student)
+    tickets.claim_ticket(counselor, tid)
+    start = datetime.now(UTC) + timedelta(days=1)
+    with pytest.raises(ValidationFailed) as err:
+        tickets.schedule_session(counselor, {"ticket_id": tid, "start": start, "session_minutes": 5,
+                                             "meeting_link": "https://meet.example.org/x"})  # fmt: skip
+    assert err.value.errors == {"session_minutes": "Session length must be a whole number from 10 to 240 minutes."}

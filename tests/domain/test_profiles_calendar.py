@@ -47,11 +47,11 @@ def test_the_board_follows_the_expertise_at_once():
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"session_modes": []}, "session_modes", "Offer at least one session mode."),
+        ({"session_modes": []}, "session_modes", "Choose at least one session mode."),
         ({"capacity": 51}, "capacity", "Capacity must be a whole number from 0 to 50."),
         ({"capacity": "lots"}, "capacity", "Capacity must be a whole number from 0 to 50."),
-        ({"bio": "x" * 1001}, "bio", "Bio must be at most 1000 characters."),
-        ({"expertise": ["astrology"]}, "expertise", "Choose categories from the list."),
+        ({"bio": "x" * 1001}, "bio", "Bio can be at most 1,000 characters; you have 1,001."),
+        ({"expertise": ["astrology"]}, "expertise", "Choose each category from the list."),
         ({"user_id": "someone-else"}, "user_id", "Unexpected field user_id."),
     ],
 )
