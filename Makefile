@@ -20,8 +20,8 @@ test: $(STAMP)  ## every test: database, domain, state and browser (gets Chromiu
 	@tools/ensure-chromium $(PY)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-db: $(STAMP)  ## the database and domain tests, no browser (TEST_DATABASE_URL picks the server)
-	$(PY) -m pytest tests/db tests/domain $(PYTEST_ARGS)
+test-db: $(STAMP)  ## the database, domain and state tests, no browser (TEST_DATABASE_URL picks the server)
+	$(PY) -m pytest tests/db tests/domain tests/state $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from soulroute.auth import accounts, presign, sessions
+from soulroute.auth import accounts, presign, session_cache, sessions
 from soulroute.auth.navigation import NO_SCRIPT_ACTION, home_for, safe_next
 from soulroute.calendar_routes import calendar_routes
 from soulroute.config import get_settings
@@ -59,6 +59,7 @@ async def sign_out(request: Request) -> Response:
     """POST /auth/signout: revoke the session server-side, then drop the cookie."""
     token = request.cookies.get(sessions.COOKIE_NAME)
     await asyncio.to_thread(sessions.revoke, token)
+    session_cache.forget(token)
     response = RedirectResponse("/signin?signed_out=1", status_code=303)
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response

@@ -18,6 +18,7 @@ from reflex.istate.manager.token import BaseStateToken
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
+from soulroute.auth import session_cache
 from soulroute.db.embedded import to_libpq
 from soulroute.db.urls import runtime_url
 from soulroute.live import tabs, watchers
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 TICKETS, SESSIONS = "soulroute_tickets", "soulroute_sessions"
 NOTIFICATIONS = "soulroute_notifications"  # a new notification: bell count and toast (on_notification)
 MAX_PARALLEL_REFRESHES = 8
-_ready = asyncio.Event()
+_listening = [False]  # this process holds its LISTEN connection now
 
 
 _app = tabs.running_app
@@ -82,6 +83,7 @@ async def on_session_ended(user_id: str) -> None:
     (the revocation itself is already in the database). Every worker gets the NOTIFY: each redirects the
     tabs whose sockets it holds; the stored states are deleted by whichever worker takes the user's
     tokens first (live/tabs.py)."""
+    session_cache.drop_user(user_id)
     app = _app()
     here = _connected_here(app)
     for token, watcher in watchers.current().items():
@@ -132,6 +134,33 @@ async def _dispatch(channel: str, payload: str) -> None:
         await on_notification(_app(), data)
 
 
+def is_listening() -> bool:
+    return _listening[0]
+
+
+_running: set[asyncio.Task] = set()
+
+
+async def _guarded(channel: str, payload: str) -> None:
+    try:
+        await _dispatch(channel, payload)
+    except Exception:
+        log.exception("live update dispatch failed")
+
+
+def _handle(channel: str, payload: str) -> None:
+    """Each notification is handled in its own task, so a slow refresh never holds up the next one. An
+    ended session is taken out of the session cache here, before anything else can run."""
+    if channel == SESSIONS:
+        try:
+            session_cache.drop_user(str(json.loads(payload).get("user_id")))
+        except (ValueError, AttributeError):
+            session_cache.forget_all()  # cannot tell whose: forget everyone's
+    task = asyncio.create_task(_guarded(channel, payload))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
 async def listen_forever(app: rx.App) -> None:
     """The lifespan task: LISTEN, dispatch, and reconnect with backoff whenever the connection drops.
     Reflex passes the running app to a lifespan task with a parameter named `app`."""
@@ -146,21 +175,22 @@ async def listen_forever(app: rx.App) -> None:
                 await conn.execute(f"listen {TICKETS}")
                 await conn.execute(f"listen {SESSIONS}")
                 await conn.execute(f"listen {NOTIFICATIONS}")
-                _ready.set()
+                _listening[0] = True
+                session_cache.set_trusted(True)
                 delay = 0.5
                 if not first:
                     log.info("live updates: listening again; refreshing every tab")
                     await _refresh(watchers.current())
                 first = False
                 async for notice in conn.notifies():
-                    try:
-                        await _dispatch(notice.channel, notice.payload)
-                    except Exception:
-                        log.exception("live update dispatch failed")
+                    _handle(notice.channel, notice.payload)
         except asyncio.CancelledError:
+            session_cache.set_trusted(False)
+            _listening[0] = False
             raise
         except Exception as exc:  # database down or restarting: try again shortly
-            _ready.clear()
+            session_cache.set_trusted(False)
+            _listening[0] = False
             log.warning("live updates: listener lost its connection (%s); retrying in %.1fs", exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)

@@ -4,7 +4,8 @@ Reflex serves any state stored under a tab token to any socket that presents tha
 the websocket URL, so proxy logs hold it). This middleware runs before every event, under the tab's
 state lock: it remembers a digest of the session cookie the state was filled under, and when the cookie
 differs (none at all, another user's, a new sign-in) the whole state tree is reset to defaults before
-the event runs. Hydration and the session checks also ask the database, so a state filled under a
+the event runs. Hydration and the session checks also ask whether the session still lives (the database,
+or this process's cache that an ended session's NOTIFY empties), so a state filled under a
 session that has since ended (sign-out, expiry, deactivation, revocation) is emptied too: hydrating
 without a live session yields only default state.
 """
@@ -21,7 +22,7 @@ from reflex_base.event import Event
 
 from soulroute.auth import sessions
 from soulroute.live.tabs import wipe_tree
-from soulroute.state.session import SessionState, run_db
+from soulroute.state.session import SessionState, current_session
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class TabBoundary(Middleware):
         ended = False
         if cookie and event.name in _checked_events():
             try:
-                ended = await run_db(sessions.resolve, cookie, touch=False) is None
+                ended = await current_session(cookie, touch=False) is None
             except Exception:  # database unreachable: answer nothing rather than guess
                 log.warning("session check failed; event %s refused", event.name.rsplit(".", 1)[-1][:80])
                 return StateUpdate(events=Event.from_event_type([rx.toast.error("Service temporarily unavailable.")]))

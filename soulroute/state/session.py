@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from soulroute.auth import sessions
+from soulroute.auth import session_cache, sessions
 from soulroute.auth.navigation import home_for, safe_next
 from soulroute.db.models import UserRole
 from soulroute.domain.errors import DomainError, Unavailable
@@ -77,6 +77,22 @@ async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
+async def current_session(token: str | None, *, touch: bool = True) -> sessions.SignedIn | None:
+    """The live session behind a cookie's token: from this process's cache when it was resolved a moment
+    ago (auth/session_cache.py says when that is trusted), else from the database."""
+    cached = session_cache.lookup(token)
+    if cached is not None:
+        return cached
+    try:
+        current = await run_db(sessions.resolve, token, touch=touch)
+    except Exception as exc:  # the database being down must not look like a signed-in user
+        mapped = getattr(exc, "orig", None)
+        raise Unavailable() from (mapped or exc)
+    if current is not None and token:
+        session_cache.store(token, current)
+    return current
+
+
 class SessionState(rx.State):
     """Parent of every state that acts for a user."""
 
@@ -87,12 +103,7 @@ class SessionState(rx.State):
     _tab_recorded_until: float = 0.0  # wall clock (states move between workers with Redis)
 
     async def _signed_in(self, *, touch: bool = True) -> sessions.SignedIn | None:
-        token = sessions.token_from_cookie_header(self.router.headers.cookie)
-        try:
-            current = await run_db(sessions.resolve, token, touch=touch)
-        except Exception as exc:  # the database being down must not look like a signed-in user
-            mapped = getattr(exc, "orig", None)
-            raise Unavailable() from (mapped or exc)
+        current = await current_session(sessions.token_from_cookie_header(self.router.headers.cookie), touch=touch)
         # So that ending this session deletes this tab's state (live/tabs.py): recorded once, then renewed
         # well inside the record's expiry, not on every click. A new session in this tab
         # empties the state first (state/boundary.py), so it is recorded again at once.
