@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from soulroute.db.models import SessionMode, TicketCategory, TicketStatus, TicketUrgency, UserRole
 from soulroute.domain import tickets
-from soulroute.domain.errors import NotFound, OverlappingSession, ValidationFailed
+from soulroute.domain.errors import DomainError, NotFound, OverlappingSession, ValidationFailed
 from soulroute.domain.kernel import fetch_ticket, require_role, ticket_for_action, transaction
 from soulroute.domain.queries import _like_pattern
 from soulroute.domain.rules import Actor
@@ -241,9 +241,7 @@ def export_csv(
     with transaction(actor) as session:
         count_sql = f"select count(*) from (select 1 from support_tickets t where {where} limit :limit) capped"
         if int(session.execute(text(count_sql), params).scalar_one()) > EXPORT_MAX:
-            raise ValidationFailed(
-                {"export": f"More than {EXPORT_MAX:,} tickets match: narrow the filter (e.g. a date range) first."}
-            )
+            raise DomainError(f"More than {EXPORT_MAX:,} tickets match: narrow the filter (e.g. a date range) first.")
         sql = f"select {ROW_COLUMNS}{extra} {ROW_JOINS} where {where} order by {SORT_SQL[f.sort]}"
         rows = session.execute(text(sql), params).mappings().all()
     out = io.StringIO()

@@ -7,6 +7,7 @@ the same again (RLS, the write guard, capacity)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,10 +17,11 @@ import reflex as rx
 from soulroute.db.models import TicketCategory, TicketUrgency, UserRole
 from soulroute.domain import admin, admin_accounts
 from soulroute.domain.admin import AdminTicketRow
-from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.errors import ValidationFailed
 from soulroute.domain.rules import Actor
 from soulroute.state.admin_views import AdminRowView, Option, admin_row_view
 from soulroute.state.caseload import safe_zone
+from soulroute.state.kernel import FormDialog, acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import CATEGORY_LABEL
 
@@ -39,7 +41,7 @@ def text_of(form_data: Any, key: str) -> str:
     return value[:MAX_TEXT].strip() if isinstance(value, str) else ""
 
 
-class AdminState(SessionState):
+class AdminState(FormDialog, SessionState):
     # Headline figures.
     open_tickets: int = 0
     open_crisis: int = 0
@@ -67,15 +69,10 @@ class AdminState(SessionState):
     loaded: bool = False
     loading: bool = False
     time_zone: str = "UTC"
-    # The action dialog; which ticket it acts on is kept here and re-checked by the domain.
-    dialog: str = ""  # reassign | urgency | release | close | export
-    dialog_ticket: str = ""
+    # The action dialog (FormDialog: reassign | urgency | release | close | export); the domain re-checks.
     dialog_title: str = ""
     dialog_urgency: str = ""
     free_counselors: list[Option] = []
-    errors: dict[str, str] = {}
-    form_error: str = ""
-    saving: bool = False
 
     _filters: admin.TicketFilters = admin.TicketFilters()
     _known: dict[str, Any] = {}
@@ -91,57 +88,41 @@ class AdminState(SessionState):
 
     # --- loading ---------------------------------------------------------------------------------
 
-    @rx.event
-    async def load(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            yield self._deny()
-            return
+    @acts_as(UserRole.ADMIN)
+    async def load(self, actor: Actor):
         self._watch(actor)
         self.dialog = ""
         yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AdminState.got_time_zone)
-        yield await self._reload(actor, with_counselors=True)
+        await self._reload(actor, with_counselors=True)
 
-    @rx.event
-    async def got_time_zone(self, zone: str):
+    @acts_as(UserRole.ADMIN)
+    async def got_time_zone(self, actor: Actor, zone: str):
         """The browser's zone: only says which day is "today" for this admin."""
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
         self.time_zone = safe_zone(zone).key
-        return await self._reload_figures(actor)
+        await self._reload_figures(actor)
 
-    @rx.event
-    async def refresh(self):
+    @acts_as(UserRole.ADMIN)
+    async def refresh(self, actor: Actor):
         """Re-query everything shown (live updates and the periodic tick call this)."""
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
-        return await self._reload(actor)
+        await self._reload(actor)
 
-    async def _reload_figures(self, actor: Actor) -> rx.event.EventSpec | None:
+    async def _reload_figures(self, actor: Actor) -> None:
         zone = safe_zone(self.time_zone)
         start = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         end = (start + timedelta(days=1, hours=2)).replace(hour=0)  # one calendar day, also across DST
-        try:
-            f = await run_db(admin.dashboard_figures, actor, start, end)
-            queue = await run_db(admin.crisis_queue, actor)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        f = await run_db(admin.dashboard_figures, actor, start, end)
+        queue = await run_db(admin.crisis_queue, actor)
         self.open_tickets, self.open_crisis, self.stale_claims = f.open_tickets, f.open_crisis, f.stale_claims
         self.sessions_today = f.sessions_today
         self.oldest_crisis_at = f.oldest_crisis_at.isoformat() if f.oldest_crisis_at else ""
         now = datetime.now(UTC)
         self.queue = [admin_row_view(actor, r, now) for r in queue]
         self._known |= {str(r.id): r for r in queue}
-        return None
 
-    async def _reload_table(self, actor: Actor) -> rx.event.EventSpec | None:
+    async def _reload_table(self, actor: Actor) -> None:
         self.loading = True
         try:
             page = await run_db(admin.list_all_tickets, actor, self._filters)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
         finally:
             self.loading = False
         now = datetime.now(UTC)
@@ -149,17 +130,14 @@ class AdminState(SessionState):
         self._known |= {str(r.id): r for r in page.rows}
         self.total, self.total_capped = page.total, page.total_capped
         self.loaded = True
-        return None
 
-    async def _reload(self, actor: Actor, *, with_counselors: bool = False) -> rx.event.EventSpec | None:
+    async def _reload(self, actor: Actor, _result: Any = None, *, with_counselors: bool = False) -> None:
         self._known = {}
         if with_counselors:
-            try:
-                people = await run_db(admin_accounts.list_counselors, actor)
-            except DomainError as exc:
-                return rx.toast.error(exc.message)
+            people = await run_db(admin_accounts.list_counselors, actor)
             self.counselors = [Option(str(c.id), c.display_name) for c in people]
-        return await self._reload_figures(actor) or await self._reload_table(actor)
+        await self._reload_figures(actor)
+        await self._reload_table(actor)
 
     # --- the table's controls --------------------------------------------------------------------
 
@@ -187,136 +165,93 @@ class AdminState(SessionState):
             "sort": self.sort, "page": self.page, "page_size": self.page_size,
         }  # fmt: skip
 
-    async def _requery(self, changes: dict[str, Any]):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
-        if not self._apply(self._values() | changes):
-            return None
-        return await self._reload_table(actor)
+    async def _requery(self, actor: Actor, changes: dict[str, Any]) -> None:
+        if self._apply(self._values() | changes):
+            await self._reload_table(actor)
 
-    @rx.event
-    async def filter_by(self, name: str, value: str):
+    @acts_as(UserRole.ADMIN)
+    async def filter_by(self, actor: Actor, name: str, value: str):
         if name not in (*FILTERS, "sort", "page_size"):
             return rx.toast.error("Unknown filter.")
         page_size = int(value) if name == "page_size" and str(value).isdigit() else value
-        return await self._requery({name: page_size, "page": 1})
+        await self._requery(actor, {name: page_size, "page": 1})
+        return None
 
-    @rx.event
-    async def search_for(self, form_data: dict):
+    @acts_as(UserRole.ADMIN)
+    async def search_for(self, actor: Actor, form_data: dict):
         changes = {k: text_of(form_data, k) for k in ("search", "created_from", "created_to")}
-        return await self._requery(changes | {"page": 1})
+        await self._requery(actor, changes | {"page": 1})
 
-    @rx.event
-    async def clear_filters(self):
+    @acts_as(UserRole.ADMIN)
+    async def clear_filters(self, actor: Actor):
         cleared = dict.fromkeys(FILTERS, ANY) | {"created_from": "", "created_to": "", "search": "", "page": 1}
-        return [await self._requery(cleared), rx.set_value("admin-search", "")]
+        await self._requery(actor, cleared)
+        return rx.set_value("admin-search", "")
 
-    @rx.event
-    async def go_to_page(self, page: int):
+    @acts_as(UserRole.ADMIN)
+    async def go_to_page(self, actor: Actor, page: int):
         if isinstance(page, str) and page.isdigit():
             page = int(page)
         target = page if isinstance(page, int) and not isinstance(page, bool) else 1
-        return await self._requery({"page": max(1, min(target, self.page_count))})
+        await self._requery(actor, {"page": max(1, min(target, self.page_count))})
 
     # --- actions ---------------------------------------------------------------------------------
 
-    @rx.event
-    async def open_action(self, kind: str, ticket_id: str):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    async def open_action(self, actor: Actor, kind: str, ticket_id: str):
         row = self._known.get(str(ticket_id)) if kind in ACTIONS else None
         if row is None:
             return rx.toast.error("That ticket is not shown here any more; refresh the page.")
-        self.dialog, self.dialog_ticket, self.dialog_title = kind, str(row.id), row.title
-        self.dialog_urgency = row.urgency.value
-        self.errors, self.form_error, self.saving, self.free_counselors = {}, "", False, []
+        self._open_dialog(kind, str(row.id))
+        self.dialog_title, self.dialog_urgency, self.free_counselors = row.title, row.urgency.value, []
         if kind == "reassign":
-            try:
-                free = await run_db(admin_accounts.list_counselors, actor, only_free=True)
-            except DomainError as exc:
-                return rx.toast.error(exc.message)
+            free = await run_db(admin_accounts.list_counselors, actor, only_free=True)
             self.free_counselors = reassign_options(row, free)
         return None
 
-    @rx.event
-    def dialog_changed(self, is_open: bool):
-        if is_open is not True and not self.saving:
-            self.dialog = ""
-
-    @rx.event
-    async def submit_action(self, form_data: dict):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            yield self._deny()
-            return
+    @acts_as(UserRole.ADMIN)
+    async def submit_action(self, actor: Actor, form_data: dict):
         if self.dialog not in ACTIONS:
             return
         fn, success = ACTIONS[self.dialog]
-        data: dict[str, Any] = {"ticket_id": self.dialog_ticket, "reason": text_of(form_data, "reason")}
+        data: dict[str, Any] = {"ticket_id": self._target, "reason": text_of(form_data, "reason")}
         if self.dialog == "reassign":
             data["counselor_id"] = text_of(form_data, "counselor_id") or None
         elif self.dialog == "urgency":
             data["urgency"] = text_of(form_data, "urgency") or None
-        self.saving, self.errors, self.form_error = True, {}, ""
-        yield
-        try:
-            await run_db(fn, actor, data)
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-        except DomainError as exc:
-            self.errors, self.form_error = ({exc.field: exc.message}, "") if exc.field else ({}, exc.message)
-        else:
-            self.dialog = ""
-            yield rx.toast.success(success)
-            yield await self._after_action(actor)
-        finally:
-            self.saving = False
+        async for update in self._save(fn, actor, data, success, functools.partial(self._after_action, actor)):
+            yield update
 
-    async def _after_action(self, actor: Actor) -> rx.event.EventSpec | None:
-        if (self.router.url.path or "").startswith("/admin/tickets/"):
-            return None  # that page watches its ticket: the change's live update refreshes it
-        return await self._reload(actor)
+    async def _after_action(self, actor: Actor, _result: Any = None) -> None:
+        if not (self.router.url.path or "").startswith("/admin/tickets/"):
+            await self._reload(actor)  # the ticket's own page watches it: its live update refreshes it
 
     # --- export ----------------------------------------------------------------------------------
 
-    @rx.event
-    async def open_export(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
-        self.dialog, self.errors, self.form_error, self.saving = "export", {}, "", False
-        return None
+    @acts_as(UserRole.ADMIN)
+    def open_export(self, actor: Actor):
+        self._open_dialog("export")
 
-    @rx.event
-    async def submit_export(self, form_data: dict):
+    @acts_as(UserRole.ADMIN)
+    async def submit_export(self, actor: Actor, form_data: dict):
         """The current filter (all pages) as a CSV download; descriptions only when asked, with a
         reason, each recorded in the access log."""
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            yield self._deny()
-            return
         with_descriptions = isinstance(form_data, dict) and form_data.get("descriptions") in ("on", True, "true")
-        self.saving, self.errors, self.form_error = True, {}, ""
-        yield
-        try:
-            data, count = await run_db(
-                admin.export_csv, actor, self._filters, include_descriptions=with_descriptions,
-                reason=text_of(form_data, "reason"),
-            )  # fmt: skip
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            self.form_error = exc.errors.get("export", "")
-        except DomainError as exc:
-            self.form_error = exc.message
-        else:
-            self.dialog = ""
-            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-            yield rx.download(data=data, filename=f"soulroute-tickets-{stamp}.csv", mime_type="text/csv")
-            yield rx.toast.success(f"Exported {count} ticket{'s' if count != 1 else ''}.")
-        finally:
-            self.saving = False
+        export = functools.partial(
+            admin.export_csv, include_descriptions=with_descriptions, reason=text_of(form_data, "reason")
+        )
+        async for update in self._save(export, actor, self._filters, exported, csv_download):
+            yield update
+
+
+def exported(result: tuple[str, int]) -> str:
+    count = result[1]
+    return f"Exported {count} ticket{'s' if count != 1 else ''}."
+
+
+def csv_download(result: tuple[str, int]) -> rx.event.EventSpec:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return rx.download(data=result[0], filename=f"soulroute-tickets-{stamp}.csv", mime_type="text/csv")
 
 
 def ticket_uuid(value: Any) -> uuid.UUID | None:

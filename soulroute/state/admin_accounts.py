@@ -5,6 +5,7 @@ and reactivation (with a reason; the tickets a counselor still holds stay listed
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import reflex as rx
@@ -12,10 +13,11 @@ import reflex as rx
 from soulroute.auth import accounts
 from soulroute.db.models import UserRole
 from soulroute.domain import admin, admin_accounts
-from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.errors import DomainError
 from soulroute.domain.rules import Actor
 from soulroute.state.admin import text_of
 from soulroute.state.admin_views import AdminRowView, CounselorView, admin_row_view, counselor_view
+from soulroute.state.kernel import FormDialog, acts_as, field_messages
 from soulroute.state.profile import form_to_input
 from soulroute.state.session import SessionState, run_db
 
@@ -29,7 +31,7 @@ class StaffView:
     is_active: bool = True
 
 
-class AdminAccountsState(SessionState):
+class AdminAccountsState(FormDialog, SessionState):
     counselors: list[CounselorView] = []
     admins: list[StaffView] = []
     orphaned: list[AdminRowView] = []
@@ -40,39 +42,25 @@ class AdminAccountsState(SessionState):
     create_error: str = ""
     creating: bool = False
     form_key: int = 0  # bumped after a success so the uncontrolled form starts empty again
-    # Edit / status dialogs.
-    dialog: str = ""  # "edit" | "status"
+    # Edit / status dialogs (FormDialog: "edit" | "status"; the account acted on is its `_target`).
     target: CounselorView = CounselorView()
-    target_id: str = ""
     target_name: str = ""
     target_active: bool = True
     target_held: list[AdminRowView] = []
-    errors: dict[str, str] = {}
-    form_error: str = ""
-    saving: bool = False
 
-    @rx.event
-    async def load(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    async def load(self, actor: Actor):
         self.dialog = ""
-        return await self._reload(actor)
+        await self._reload(actor)
 
-    @rx.event
-    async def refresh(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
-        return await self._reload(actor)
+    @acts_as(UserRole.ADMIN)
+    async def refresh(self, actor: Actor):
+        await self._reload(actor)
 
-    async def _reload(self, actor: Actor) -> rx.event.EventSpec | None:
-        try:
-            counselors = await run_db(admin_accounts.list_counselors, actor)
-            staff = await run_db(admin_accounts.list_staff, actor)
-            orphaned = await run_db(admin.orphaned_tickets, actor)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    async def _reload(self, actor: Actor, _result: Any = None) -> None:
+        counselors = await run_db(admin_accounts.list_counselors, actor)
+        staff = await run_db(admin_accounts.list_staff, actor)
+        orphaned = await run_db(admin.orphaned_tickets, actor)
         self.counselors = [counselor_view(c) for c in counselors]
         self.admins = [
             StaffView(str(s.id), s.display_name, s.email, s.role.value, s.is_active)
@@ -81,141 +69,101 @@ class AdminAccountsState(SessionState):
         ]
         self.orphaned = [admin_row_view(actor, r) for r in orphaned]
         self.loaded = True
-        return None
 
     # --- create ----------------------------------------------------------------------------------
 
-    @rx.event
-    async def choose_role(self, role: str):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    def choose_role(self, actor: Actor, role: str):
         self.create_role = role if role in ("counselor", "admin") else "counselor"
-        return None
 
-    @rx.event
-    async def submit_create(self, form_data: dict):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            yield self._deny()
-            return
-        data: dict[str, Any] = {
-            "role": self.create_role,
-            "email": text_of(form_data, "email"),
-            "display_name": text_of(form_data, "display_name"),
-            "password": form_data.get("password", "") if isinstance(form_data, dict) else "",
-        }
-        if not isinstance(data["password"], str):
-            data["password"] = ""
-        if self.create_role == "counselor":
-            profile = form_to_input(form_data)
-            data |= {k: profile[k] for k in ("expertise", "session_modes", "on_call_crisis", "bio")}
-            data["capacity"] = profile["capacity"] or "5"
+    @acts_as(UserRole.ADMIN)
+    async def submit_create(self, actor: Actor, form_data: dict):
+        data = self._create_input(form_data)
         self.creating, self.create_errors, self.create_error = True, {}, ""
         yield
         try:
             await run_db(accounts.create_account, data, by=actor)
-        except ValidationFailed as exc:
-            self.create_errors = exc.errors
-            self.create_error = "Please check the highlighted fields; no account was created."
         except DomainError as exc:
-            self.create_error = exc.message
-        else:
-            self.form_key += 1
-            yield rx.toast.success(f"Account created for {data['display_name']}.")
-            yield await self._reload(actor)
+            self.create_errors, self.create_error = field_messages(exc)
+            self.create_error = self.create_error or "Please check the highlighted fields; no account was created."
+            return
         finally:
             self.creating = False
+        self.form_key += 1
+        yield rx.toast.success(f"Account created for {data['display_name']}.")
+        await self._reload(actor)
+
+    def _create_input(self, form_data: Any) -> dict[str, Any]:
+        password = form_data.get("password", "") if isinstance(form_data, dict) else ""
+        data: dict[str, Any] = {
+            "role": self.create_role,
+            "email": text_of(form_data, "email"),
+            "display_name": text_of(form_data, "display_name"),
+            "password": password if isinstance(password, str) else "",
+        }
+        if self.create_role == "counselor":
+            profile = form_to_input(form_data)
+            data |= {k: profile[k] for k in ("expertise", "session_modes", "on_call_crisis", "bio")}
+            data["capacity"] = profile["capacity"] or "5"
+        return data
 
     # --- edit and status -------------------------------------------------------------------------
 
     def _find(self, user_id: Any) -> CounselorView | None:
         return next((c for c in self.counselors if c.id == str(user_id)), None)
 
-    @rx.event
-    async def open_edit(self, user_id: str):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    def open_edit(self, actor: Actor, user_id: str):
         found = self._find(user_id)
         if found is None:
             return rx.toast.error("That counselor is not listed; refresh the page.")
-        self.dialog, self.target, self.target_id, self.target_name = "edit", found, found.id, found.name
-        self.errors, self.form_error, self.saving = {}, "", False
+        self._open_dialog("edit", found.id)
+        self.target, self.target_name = found, found.name
         return None
 
-    @rx.event
-    async def open_status(self, user_id: str):
+    @acts_as(UserRole.ADMIN)
+    async def open_status(self, actor: Actor, user_id: str):
         """Deactivate or reactivate: first shows the tickets the counselor still holds."""
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
         person = self._find(user_id) or next((a for a in self.admins if a.id == str(user_id)), None)
         if person is None:
             return rx.toast.error("That account is not listed; refresh the page.")
-        self.dialog, self.target_id, self.target_name, self.target_active = (
-            "status",
-            person.id,
-            person.name,
-            (person.is_active),
-        )
-        self.errors, self.form_error, self.saving, self.target_held = {}, "", False, []
+        self._open_dialog("status", person.id)
+        self.target_name, self.target_active, self.target_held = person.name, person.is_active, []
         if isinstance(person, CounselorView) and person.active:
-            try:
-                page = await run_db(admin.list_all_tickets, actor, {"counselor_id": person.id, "page_size": 100})
-            except DomainError as exc:
-                return rx.toast.error(exc.message)
+            page = await run_db(admin.list_all_tickets, actor, {"counselor_id": person.id, "page_size": 100})
             self.target_held = [
                 admin_row_view(actor, r) for r in page.rows if r.status.value in ("claimed", "scheduled")
             ]
         return None
 
-    @rx.event
-    def dialog_changed(self, is_open: bool):
-        if is_open is not True and not self.saving:
-            self.dialog = ""
-
-    async def _save(self, fn, data: dict[str, Any], success: str):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            yield self._deny()
-            return
-        self.saving, self.errors, self.form_error = True, {}, ""
-        yield
-        try:
-            result = await run_db(fn, actor, data)
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-        except DomainError as exc:
-            self.form_error = exc.message
-        else:
-            self.dialog = ""
-            held = len(result) if isinstance(result, list) else 0
-            note = f" They still hold {held} active ticket(s): reassign them below." if held else ""
-            yield rx.toast.success(success + note)
-            yield await self._reload(actor)
-        finally:
-            self.saving = False
-
-    @rx.event
-    async def submit_edit(self, form_data: dict):
+    @acts_as(UserRole.ADMIN)
+    async def submit_edit(self, actor: Actor, form_data: dict):
         # The dialog's fields are named edit_* / edit-* (the create form on the same page has the plain names).
         raw = form_data if isinstance(form_data, dict) else {}
         fields = {str(k).removeprefix("edit_").removeprefix("edit-"): v for k, v in raw.items()}
         profile = form_to_input(fields)
         data = {
-            "user_id": self.target_id,
+            "user_id": self._target,
             "display_name": text_of(fields, "display_name"),
             **{k: profile[k] for k in ("expertise", "session_modes", "capacity", "accepting_new", "on_call_crisis")},
             "bio": profile["bio"],
             "reason": text_of(fields, "reason"),
         }
-        async for update in self._save(admin_accounts.update_counselor, data, "Profile saved and recorded."):
+        after = functools.partial(self._reload, actor)
+        async for update in self._save(
+            admin_accounts.update_counselor, actor, data, "Profile saved and recorded.", after
+        ):
             yield update
 
-    @rx.event
-    async def submit_status(self, form_data: dict):
-        data = {"user_id": self.target_id, "active": not self.target_active, "reason": text_of(form_data, "reason")}
+    @acts_as(UserRole.ADMIN)
+    async def submit_status(self, actor: Actor, form_data: dict):
+        data = {"user_id": self._target, "active": not self.target_active, "reason": text_of(form_data, "reason")}
         verb = "reactivated" if data["active"] else "deactivated; their sessions have ended"
-        async for update in self._save(admin_accounts.set_account_status, data, f"Account {verb}."):
+
+        def success(held: list[Any]) -> str:
+            note = f" They still hold {len(held)} active ticket(s): reassign them below." if held else ""
+            return f"Account {verb}.{note}"
+
+        after = functools.partial(self._reload, actor)
+        async for update in self._save(admin_accounts.set_account_status, actor, data, success, after):
             yield update

@@ -10,7 +10,8 @@ import reflex as rx
 
 from soulroute.db.models import UserRole
 from soulroute.domain import analytics
-from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.rules import Actor
+from soulroute.state.kernel import acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import CATEGORY_LABEL, STATUS_LABEL, URGENCY_LABEL
 
@@ -50,38 +51,25 @@ class AdminAnalyticsState(SessionState):
     urgency_chart: list[dict[str, Any]] = []
     backlog_chart: list[dict[str, Any]] = []
 
-    @rx.event
-    async def load(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
-        return await self._reload(actor)
+    @acts_as(UserRole.ADMIN)
+    async def load(self, actor: Actor):
+        await self._reload(actor)
 
-    @rx.event
-    async def refresh(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
-        return await self._reload(actor)
+    @acts_as(UserRole.ADMIN)
+    async def refresh(self, actor: Actor):
+        await self._reload(actor)
 
-    @rx.event
-    async def choose_period(self, weeks: str):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    async def choose_period(self, actor: Actor, weeks: str):
         if str(weeks) not in PERIODS:
             return rx.toast.error("Choose one of the listed periods.")
         self.weeks = str(weeks)
-        return await self._reload(actor)
-
-    async def _reload(self, actor):
-        try:
-            a = await run_db(analytics.overview, actor, {"weeks": int(self.weeks)})
-        except (ValidationFailed, DomainError) as exc:
-            return rx.toast.error(exc.message)
-        self._display(a)
-        self.loaded = True
+        await self._reload(actor)
         return None
+
+    async def _reload(self, actor: Actor) -> None:
+        self._display(await run_db(analytics.overview, actor, {"weeks": int(self.weeks)}))
+        self.loaded = True
 
     def _display(self, a: analytics.Analytics) -> None:
         weeks = analytics.weeks_of(a)

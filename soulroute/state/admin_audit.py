@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-import reflex as rx
-
 from soulroute.db.models import UserRole
 from soulroute.domain import admin_accounts
-from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.errors import ValidationFailed
+from soulroute.domain.rules import Actor
 from soulroute.state.admin import text_of
 from soulroute.state.admin_views import ActivityView, activity_view
+from soulroute.state.kernel import acts_as
 from soulroute.state.session import SessionState, run_db
 
 
@@ -32,58 +32,43 @@ class AdminAuditState(SessionState):
     errors: dict[str, str] = {}
     searching: bool = False
 
-    @rx.event
-    async def load(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    def load(self, actor: Actor):
         today = datetime.now(UTC).date()
         self.start, self.end = (today - timedelta(days=30)).isoformat(), today.isoformat()
         self.errors, self.searched, self.activity = {}, False, []
-        return None
 
-    @rx.event
-    async def search_activity(self, form_data: dict):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            yield self._deny()
-            return
+    @acts_as(UserRole.ADMIN)
+    async def search_activity(self, actor: Actor, form_data: dict):
         email, start, end = (text_of(form_data, k) for k in ("email", "start", "end"))
         self.email, self.start, self.end = email[:254], start[:10], end[:10]
-        errors = {}
         first, last = parse_day(self.start), parse_day(self.end)
-        if first is None:
-            errors["start"] = "Enter a start date."
-        if last is None:
-            errors["end"] = "Enter an end date."
-        elif first and last < first:
-            errors["end"] = "The end date is before the start date."
-        if not email:
-            errors["email"] = "Email is required."
-        self.errors = errors
-        if errors:
+        self.errors = period_errors(first, last) | ({} if email else {"email": "Email is required."})
+        if self.errors:
             return
         self.searching = True
         yield
         try:
             account = await run_db(admin_accounts.find_account, actor, email)
-            rows = await run_db(
-                admin_accounts.account_activity,
-                actor,
-                {
-                    "user_id": account.id,
-                    "start": datetime.combine(first, time.min, UTC),
-                    "end": datetime.combine(last + timedelta(days=1), time.min, UTC),
-                },
-            )
+            period = {"start": datetime.combine(first, time.min, UTC), "end": datetime.combine(last, time.min, UTC)}
+            period["end"] += timedelta(days=1)
+            rows = await run_db(admin_accounts.account_activity, actor, {"user_id": account.id, **period})
         except ValidationFailed as exc:
             self.errors = exc.errors
-            return
-        except DomainError as exc:
-            yield rx.toast.error(exc.message)
             return
         finally:
             self.searching = False
         self.account_name = f"{account.display_name} ({account.role.value})"
         self.activity = [activity_view(r) for r in rows]
         self.searched = True
+
+
+def period_errors(first: date | None, last: date | None) -> dict[str, str]:
+    errors = {}
+    if first is None:
+        errors["start"] = "Enter a start date."
+    if last is None:
+        errors["end"] = "Enter an end date."
+    elif first and last < first:
+        errors["end"] = "The end date is before the start date."
+    return errors

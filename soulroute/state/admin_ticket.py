@@ -10,10 +10,11 @@ import reflex as rx
 
 from soulroute.db.models import UserRole
 from soulroute.domain import admin, admin_accounts
-from soulroute.domain.errors import DomainError, NotFound, ValidationFailed
+from soulroute.domain.errors import DomainError, NotFound
 from soulroute.domain.rules import Actor
 from soulroute.state.admin import AdminState, text_of
 from soulroute.state.admin_views import AdminRowView, NoteView, admin_row_view
+from soulroute.state.kernel import acts_as, field_messages
 from soulroute.state.session import run_db
 from soulroute.state.views import AccessView, EventView, access_view, event_view, iso
 
@@ -32,60 +33,43 @@ class AdminTicketState(AdminState):
     def _ticket_id(self) -> str:
         return (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
 
-    @rx.event
-    async def load_ticket(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    async def load_ticket(self, actor: Actor):
         self._watch(actor, ticket_id=self._ticket_id())
         self.description, self.notes, self.reveal, self.dialog = "", [], "", ""
-        return await self._load(actor)
+        await self._load(actor)
 
-    @rx.event
-    async def refresh(self):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
-        return await self._load(actor)
+    @acts_as(UserRole.ADMIN)
+    async def refresh(self, actor: Actor):
+        await self._load(actor)
 
-    async def _load(self, actor: Actor) -> rx.event.EventSpec | None:
+    async def _load(self, actor: Actor) -> None:
         try:
             row = await run_db(admin.get_row, actor, self._ticket_id())
             events, accesses = await run_db(admin_accounts.ticket_audit, actor, row.id)
         except NotFound:
             self.found, self.ticket_loaded = False, True
-            return None
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return
         dashboard = await self.get_state(AdminState)  # the action dialogs' state keeps the row
         dashboard._known = {str(row.id): row}
         self.ticket = admin_row_view(actor, row, datetime.now(UTC))
         self.history = [event_view(e) for e in events]
         self.accesses = [access_view(a) for a in accesses]
         self.found = self.ticket_loaded = True
-        return None
 
-    @rx.event
-    async def ask_reveal(self, what: str):
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.ADMIN)
+    def ask_reveal(self, actor: Actor, what: str):
         self.reveal = what if what in ("description", "notes") else ""
         self.reveal_error = ""
-        return None
 
     @rx.event
     def reveal_changed(self, is_open: bool):
         if is_open is not True:
             self.reveal = ""
 
-    @rx.event
-    async def submit_reveal(self, form_data: dict):
+    @acts_as(UserRole.ADMIN)
+    async def submit_reveal(self, actor: Actor, form_data: dict):
         """Open the description or (break the glass) the session notes: recorded with the reason first."""
-        actor = await self._actor(UserRole.ADMIN)
-        if actor is None:
-            yield self._deny()
-            return
         data = {"ticket_id": self.ticket.id, "reason": text_of(form_data, "reason")}
         try:
             if self.reveal == "description":
@@ -97,12 +81,10 @@ class AdminTicketState(AdminState):
                     yield rx.toast.info("This ticket has no session notes.")
             else:
                 return
-        except ValidationFailed as exc:
-            self.reveal_error = exc.errors.get("reason", exc.message)
-            return
         except DomainError as exc:
-            self.reveal_error = exc.message
+            errors, message = field_messages(exc)
+            self.reveal_error = errors.get("reason", message or exc.message)
             return
         self.reveal = ""
         yield rx.toast.success("Opened; your access is recorded in the ticket's audit trail.")
-        yield await self._load(actor)
+        await self._load(actor)

@@ -19,7 +19,6 @@ from soulroute.db.models import UserRole
 from soulroute.domain import queries, tickets
 from soulroute.domain.errors import (
     AlreadyClaimed,
-    DomainError,
     NotEligible,
     NotFound,
     OverCapacity,
@@ -27,6 +26,7 @@ from soulroute.domain.errors import (
 )
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import BoardCursor, BoardFilters, TicketRow
+from soulroute.state.kernel import acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import TicketView, ticket_view
 
@@ -104,13 +104,9 @@ class BoardState(SessionState):
 
     # --- loading ---------------------------------------------------------------------------------
 
-    @rx.event
-    async def load(self):
+    @acts_as(UserRole.COUNSELOR)
+    async def load(self, actor: Actor):
         """on_load: filters from the address (invalid ones are dropped, with a note), first page."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
         self._watch(actor)
         params = self.router.url.query_parameters
         raw = {name: params.get(key, "") for name, key in URL_KEYS.items()}
@@ -123,35 +119,26 @@ class BoardState(SessionState):
         self._use(filters)
         self.loading = True
         yield
-        yield await self._reload(actor, PAGE)
+        await self._reload(actor, PAGE)
         # The box is uncontrolled (no event per keystroke): show the search in use from the address.
         yield rx.set_value(SEARCH_ID, self.search)
 
-    @rx.event
-    async def refresh(self):
+    @acts_as(UserRole.COUNSELOR)
+    async def refresh(self, actor: Actor):
         """Re-query for the current user, keeping as many cards as are shown (live updates call this)."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            return self._deny()
-        return await self._reload(actor, max(PAGE, len(self.cards)))
+        await self._reload(actor, max(PAGE, len(self.cards)))
 
-    @rx.event
-    async def load_more(self):
+    @acts_as(UserRole.COUNSELOR)
+    async def load_more(self, actor: Actor):
         """The next keyset page after the last card shown (the cursor never leaves the server)."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
         if self._cursor is None or not self.has_more:
             return
         self.loading = True
         yield
         try:
             rows = await run_db(queries.list_board, actor, self._filters, self._cursor, PAGE + 1)
-        except DomainError as exc:
+        finally:
             self.loading = False
-            yield rx.toast.error(exc.message)
-            return
         self._set_rows(rows, append=True)
 
     @rx.event
@@ -162,16 +149,14 @@ class BoardState(SessionState):
             dataclasses.replace(c, age=waiting_text(datetime.fromisoformat(c.created_at), now)) for c in self.cards
         ]
 
-    async def _reload(self, actor: Actor, limit: int) -> rx.event.EventSpec | None:
+    async def _reload(self, actor: Actor, limit: int) -> None:
         try:
             board = await run_db(queries.board_page, actor, self._filters, limit + 1)
-        except DomainError as exc:
+        finally:
             self.loading = False
-            return rx.toast.error(exc.message)
         self.active, self.capacity, self.accepting_new = board.active, board.capacity, board.accepting_new
         self._set_rows(board.rows, append=False, limit=limit)
         self.loaded = True
-        return None
 
     def _set_rows(self, rows: list[TicketRow], *, append: bool, limit: int = PAGE) -> None:
         self.has_more = len(rows) > limit
@@ -206,11 +191,7 @@ class BoardState(SessionState):
         query = urlencode({URL_KEYS[k]: v for k, v in values.items() if v})
         return "/board" + (f"?{query}" if query else "")
 
-    async def _refilter(self, values: dict[str, Any]):
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
+    async def _refilter(self, actor: Actor, values: dict[str, Any]):
         try:
             filters = parse_filters(values)
         except ValidationFailed as exc:
@@ -220,7 +201,7 @@ class BoardState(SessionState):
         self.loading = True
         self.notice = ""
         yield
-        yield await self._reload(actor, PAGE)
+        await self._reload(actor, PAGE)
         yield rx.set_value(SEARCH_ID, self.search)
         # Into the address bar without a navigation, so a reload or a shared link keeps the choice.
         yield rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
@@ -229,23 +210,23 @@ class BoardState(SessionState):
         return {"category": self.category, "urgency": self.urgency, "session_mode": self.session_mode,
                 "search": self.search}  # fmt: skip
 
-    @rx.event
-    async def filter_by(self, name: str, value: str):
+    @acts_as(UserRole.COUNSELOR)
+    async def filter_by(self, actor: Actor, name: str, value: str):
         """A select changed: `name` is one of the three select filters, `value` one of its options."""
         if name not in SELECT_FILTERS or not isinstance(value, str):
             return
-        async for update in self._refilter(self._values() | {name: value}):
+        async for update in self._refilter(actor, self._values() | {name: value}):
             yield update
 
-    @rx.event
-    async def search_for(self, form_data: dict):
+    @acts_as(UserRole.COUNSELOR)
+    async def search_for(self, actor: Actor, form_data: dict):
         term = form_data.get("search", "") if isinstance(form_data, dict) else ""
-        async for update in self._refilter(self._values() | {"search": term if isinstance(term, str) else ""}):
+        async for update in self._refilter(actor, self._values() | {"search": term if isinstance(term, str) else ""}):
             yield update
 
-    @rx.event
-    async def clear_filters(self):
-        async for update in self._refilter({}):
+    @acts_as(UserRole.COUNSELOR)
+    async def clear_filters(self, actor: Actor):
+        async for update in self._refilter(actor, {}):
             yield update
 
     # --- claim -----------------------------------------------------------------------------------
@@ -253,13 +234,9 @@ class BoardState(SessionState):
     def _drop(self, ticket_id: str) -> None:
         self.cards = [c for c in self.cards if c.id != ticket_id]
 
-    @rx.event
-    async def claim(self, ticket_id: str):
+    @acts_as(UserRole.COUNSELOR)
+    async def claim(self, actor: Actor, ticket_id: str):
         """Atomic in the database; a lost race removes the card and names who got it."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
         try:
             tid = str(uuid.UUID(str(ticket_id)))
         except ValueError:
@@ -276,11 +253,9 @@ class BoardState(SessionState):
             self.notice = exc.message
             yield rx.toast.warning(exc.message)
         except (OverCapacity, NotEligible) as exc:
-            yield await self._reload(actor, max(PAGE, len(self.cards)))
+            await self._reload(actor, max(PAGE, len(self.cards)))
             self.notice = self.claim_blocked_reason or exc.message
             yield rx.toast.error(self.notice)
-        except DomainError as exc:
-            yield rx.toast.error(exc.message)
         else:
             self._drop(tid)
             self.active += 1

@@ -9,6 +9,7 @@ counselor typed; it grants nothing.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,8 +19,10 @@ import reflex as rx
 
 from soulroute.db.models import SessionMode, TicketStatus, UserRole
 from soulroute.domain import queries, rules, tickets
-from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.errors import NotFound
+from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import TicketRow
+from soulroute.state.kernel import FormDialog, acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import TicketView, iso, ticket_view
 
@@ -89,40 +92,28 @@ def _text(form_data: Any, key: str) -> str:
     return value[:MAX_TEXT].strip() if isinstance(value, str) else ""
 
 
-class CaseloadState(SessionState):
+class CaseloadState(FormDialog, SessionState):
     cases: list[CaseView] = []
     loaded: bool = False
     time_zone: str = "UTC"
     busy: str = ""  # the ticket an action is running on
 
-    # The dialogs. Which ticket a dialog acts on is kept here; the domain re-checks the holder.
-    dialog: str = ""  # "schedule" | "release" | "complete" | ""
-    dialog_ticket: str = ""
+    # The dialogs (FormDialog: schedule | release | complete). The domain re-checks the holder.
     dialog_title: str = ""
     dialog_mode: str = ""
+    chat_link: str = ""
     rescheduling: bool = False
     start_default: str = ""
     minutes_default: str = str(DEFAULT_MINUTES)
     link_default: str = ""
     location_default: str = ""
-    errors: dict[str, str] = {}
-    form_error: str = ""
-    saving: bool = False
 
     _rows: list[TicketRow] = []
 
-    @rx.var
-    def chat_link(self) -> str:
-        return f"/tickets/{self.dialog_ticket}" if self.dialog_ticket else ""
-
     # --- loading ---------------------------------------------------------------------------------
 
-    @rx.event
-    async def load(self):
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
+    @acts_as(UserRole.COUNSELOR)
+    async def load(self, actor: Actor):
         self._watch(actor)
         self.dialog = ""
         yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=CaseloadState.got_time_zone)
@@ -133,63 +124,47 @@ class CaseloadState(SessionState):
         """The browser's IANA zone, used only to read and show this counselor's wall times."""
         self.time_zone = safe_zone(zone).key
 
-    @rx.event
-    async def refresh(self):
+    @acts_as(UserRole.COUNSELOR)
+    async def refresh(self, actor: Actor):
         """Re-query for the current user (live updates call this)."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            return self._deny()
         return await self._reload(actor)
 
-    @rx.event
-    async def tick(self):
+    @acts_as(UserRole.COUNSELOR)
+    def tick(self, actor: Actor):
         """Join and Complete open at their time without a reload (no database work)."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is not None:
-            now = datetime.now(UTC)
-            self.cases = [case_view(actor, r, now) for r in self._rows]
+        now = datetime.now(UTC)
+        self.cases = [case_view(actor, r, now) for r in self._rows]
 
-    async def _reload(self, actor: rules.Actor) -> rx.event.EventSpec | None:
-        try:
-            self._rows = await run_db(queries.list_caseload, actor)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    async def _reload(self, actor: Actor, _result: Any = None) -> None:
+        self._rows = await run_db(queries.list_caseload, actor)
         now = datetime.now(UTC)
         self.cases = [case_view(actor, r, now) for r in self._rows]
         self.loaded = True
-        return None
 
-    def _row(self, ticket_id: Any) -> TicketRow | None:
+    def _row(self, ticket_id: Any) -> TicketRow:
+        """One of this counselor's listed tickets, or a refusal."""
         try:
             tid = uuid.UUID(str(ticket_id))
         except ValueError:
-            return None
-        return next((r for r in self._rows if r.id == tid), None)
+            tid = None
+        row = next((r for r in self._rows if r.id == tid), None)
+        if row is None:
+            raise NotFound("That ticket is not in your caseload.")
+        return row
 
     # --- dialogs ---------------------------------------------------------------------------------
 
-    def _open(self, kind: str, row: TicketRow) -> None:
-        self.dialog, self.dialog_ticket, self.dialog_title = kind, str(row.id), row.title
-        self.dialog_mode = row.session_mode.value
-        self.errors, self.form_error, self.saving = {}, "", False
-
-    async def _open_for(self, kind: str, ticket_id: str) -> tuple[TicketRow | None, rx.event.EventSpec | None]:
-        """Open a dialog for one of this counselor's tickets: (the row, None) or (None, the refusal)."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            return None, self._deny()
+    def _open(self, kind: str, ticket_id: Any) -> TicketRow:
         row = self._row(ticket_id)
-        if row is None:
-            return None, rx.toast.error("That ticket is not in your caseload.")
-        self._open(kind, row)
-        return row, None
+        self._open_dialog(kind, str(row.id))
+        self.dialog_title, self.dialog_mode = row.title, row.session_mode.value
+        self.chat_link = f"/tickets/{row.id}"
+        return row
 
-    @rx.event
-    async def open_schedule(self, ticket_id: str):
+    @acts_as(UserRole.COUNSELOR)
+    def open_schedule(self, actor: Actor, ticket_id: str):
         """Schedule or reschedule: the form starts from the current session, or tomorrow at 10:00."""
-        row, refusal = await self._open_for("schedule", ticket_id)
-        if row is None:
-            return refusal
+        row = self._open("schedule", ticket_id)
         self.rescheduling = row.status is TicketStatus.SCHEDULED
         zone = safe_zone(self.time_zone)
         if row.scheduled_time:
@@ -202,52 +177,19 @@ class CaseloadState(SessionState):
         # Video and audio: a fresh unguessable room, shown so the counselor can replace it.
         needs_link = row.session_mode in (SessionMode.VIDEO, SessionMode.AUDIO)
         self.link_default = (row.meeting_link or tickets.generate_meeting_link()) if needs_link else ""
-        return None
 
-    @rx.event
-    async def open_release(self, ticket_id: str):
-        _, refusal = await self._open_for("release", ticket_id)
-        return refusal
+    @acts_as(UserRole.COUNSELOR)
+    def open_release(self, actor: Actor, ticket_id: str):
+        self._open("release", ticket_id)
 
-    @rx.event
-    async def open_complete(self, ticket_id: str):
-        _, refusal = await self._open_for("complete", ticket_id)
-        return refusal
-
-    @rx.event
-    def dialog_changed(self, is_open: bool):
-        """Radix asks to close (Escape, Cancel, outside click): only closing is honoured here."""
-        if is_open is not True and not self.saving:
-            self.dialog = ""
+    @acts_as(UserRole.COUNSELOR)
+    def open_complete(self, actor: Actor, ticket_id: str):
+        self._open("complete", ticket_id)
 
     # --- actions ---------------------------------------------------------------------------------
 
-    async def _run(self, fn, data: dict[str, Any], success: str):
-        """Run a domain action from a dialog: errors stay next to their fields, the typed text stays."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
-        self.saving, self.errors, self.form_error = True, {}, ""
-        yield
-        try:
-            await run_db(fn, actor, data)
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-        except DomainError as exc:
-            if exc.field:
-                self.errors = {exc.field: exc.message}
-            else:
-                self.form_error = exc.message
-        else:
-            self.dialog = ""
-            yield rx.toast.success(success)
-            yield await self._reload(actor)
-        finally:
-            self.saving = False
-
-    @rx.event
-    async def submit_schedule(self, form_data: dict):
+    @acts_as(UserRole.COUNSELOR)
+    async def submit_schedule(self, actor: Actor, form_data: dict):
         start = parse_local(_text(form_data, "start"), self.time_zone)
         minutes = _text(form_data, "session_minutes")
         errors = {}
@@ -256,10 +198,10 @@ class CaseloadState(SessionState):
         if not minutes.isdigit():
             errors["session_minutes"] = "Session length must be a number of minutes."
         if errors:
-            self.errors, self.form_error = errors, ""
+            self._refuse(errors)
             return
         data = {
-            "ticket_id": self.dialog_ticket,
+            "ticket_id": self._target,
             "start": start,
             "session_minutes": int(minutes),
             "meeting_link": _text(form_data, "meeting_link") or None,
@@ -267,49 +209,43 @@ class CaseloadState(SessionState):
             "reason": _text(form_data, "reason") or None,
         }
         verb = "rescheduled" if self.rescheduling else "scheduled"
-        async for update in self._run(tickets.schedule_session, data, f"Session {verb}."):
+        async for update in self._save(tickets.schedule_session, actor, data, f"Session {verb}.", self._after(actor)):
             yield update
 
-    @rx.event
-    async def submit_release(self, form_data: dict):
+    @acts_as(UserRole.COUNSELOR)
+    async def submit_release(self, actor: Actor, form_data: dict):
         reason = _text(form_data, "reason")
         if len(reason) < 3:
-            self.errors = {"reason": "Reason is required (a few words for the history)."}
+            self._refuse({"reason": "Reason is required (a few words for the history)."})
             return
-        data = {"ticket_id": self.dialog_ticket, "reason": reason}
-        async for update in self._run(tickets.release_ticket, data, "Released: the ticket is back on the board."):
+        data = {"ticket_id": self._target, "reason": reason}
+        success = "Released: the ticket is back on the board."
+        async for update in self._save(tickets.release_ticket, actor, data, success, self._after(actor)):
             yield update
 
-    @rx.event
-    async def submit_complete(self, form_data: dict):
-        row = self._row(self.dialog_ticket)
-        now = datetime.now(UTC)
-        if row is None or row.scheduled_time is None or now < row.scheduled_time - rules.JOIN_OPENS_BEFORE:
-            self.form_error = "A session can be completed once it has started."
+    @acts_as(UserRole.COUNSELOR)
+    async def submit_complete(self, actor: Actor, form_data: dict):
+        row = self._row(self._target)
+        if row.scheduled_time is None or datetime.now(UTC) < row.scheduled_time - rules.JOIN_OPENS_BEFORE:
+            self._refuse({}, "A session can be completed once it has started.")
             return
-        data = {"ticket_id": self.dialog_ticket, "session_notes": _text(form_data, "session_notes")}
-        async for update in self._run(tickets.complete_ticket, data, "Session completed; your notes are saved."):
+        data = {"ticket_id": self._target, "session_notes": _text(form_data, "session_notes")}
+        success = "Session completed; your notes are saved."
+        async for update in self._save(tickets.complete_ticket, actor, data, success, self._after(actor)):
             yield update
 
-    @rx.event
-    async def close_ticket(self, ticket_id: str):
+    def _after(self, actor: Actor):
+        return functools.partial(self._reload, actor)
+
+    @acts_as(UserRole.COUNSELOR)
+    async def close_ticket(self, actor: Actor, ticket_id: str):
         """Close a completed ticket (the last step after the session notes)."""
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
         row = self._row(ticket_id)
-        if row is None:
-            yield rx.toast.error("That ticket is not in your caseload.")
-            return
         self.busy = str(row.id)
         yield
         try:
             await run_db(tickets.close_ticket, actor, {"ticket_id": row.id})
-        except DomainError as exc:
-            yield rx.toast.error(exc.message)
-        else:
-            yield rx.toast.success(f"Closed “{row.title}”.")
-            yield await self._reload(actor)
         finally:
             self.busy = ""
+        yield rx.toast.success(f"Closed “{row.title}”.")
+        await self._reload(actor)

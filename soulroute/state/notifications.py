@@ -18,6 +18,7 @@ from soulroute.domain.errors import DomainError
 from soulroute.domain.rules import Actor
 from soulroute.live import watchers
 from soulroute.notify import inbox
+from soulroute.state.kernel import acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import iso
 
@@ -95,44 +96,24 @@ class NotificationsState(SessionState):
         return None
 
     @rx.event
-    async def load(self):
+    def load(self):
         """/notifications on_load (after the guard): the count and the latest 50."""
         self.loaded = False
-        return await self.refresh()
+        return NotificationsState.refresh
 
-    @rx.event
-    async def refresh(self):
-        try:
-            actor = await self._me()
-        except DomainError as exc:
-            self.load_error, self.loaded = exc.message, True
-            return None
-        if actor is None:
-            return self._deny()
+    @acts_as()
+    async def refresh(self, actor: Actor):
+        watchers.watch_bell(self.router.session.client_token, actor.id)
         await self._reload(actor, with_list=True)
-        return None
 
-    @rx.event
-    async def mark_read(self, notification_id: int):
-        try:
-            actor = await self._me()
-            if actor is None:
-                return self._deny()
-            await run_db(inbox.mark_read, actor, notification_id)  # validated there, scoped by RLS
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @acts_as()
+    async def mark_read(self, actor: Actor, notification_id: int):
+        await run_db(inbox.mark_read, actor, notification_id)  # validated there, scoped by RLS
         await self._reload(actor, with_list=True)
-        return None
 
-    @rx.event
-    async def mark_all_read(self):
-        try:
-            actor = await self._me()
-            if actor is None:
-                return self._deny()
-            count = await run_db(inbox.mark_all_read, actor)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @acts_as()
+    async def mark_all_read(self, actor: Actor):
+        count = await run_db(inbox.mark_all_read, actor)
         await self._reload(actor, with_list=True)
         return rx.toast.success("All notifications marked as read.") if count else None
 

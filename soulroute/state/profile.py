@@ -8,8 +8,10 @@ import reflex as rx
 
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
 from soulroute.domain import profiles, tickets
-from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.errors import DomainError
 from soulroute.domain.profiles import ProfileRow
+from soulroute.domain.rules import Actor
+from soulroute.state.kernel import acts_as, field_messages
 from soulroute.state.session import SessionState, run_db
 
 
@@ -47,38 +49,24 @@ class ProfileState(SessionState):
         self.capacity, self.accepting_new, self.on_call_crisis = row.capacity, row.accepting_new, row.on_call_crisis
         self.bio = row.bio
 
-    @rx.event
-    async def load(self):
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.COUNSELOR)
+    async def load(self, actor: Actor):
         self.errors, self.form_error = {}, ""
-        try:
-            self._show_profile(await run_db(profiles.get_profile, actor))
-            self.active, _ = await run_db(tickets.counselor_workload, actor)
-        except DomainError as exc:
-            self.form_error = exc.message
-            return None
+        self._show_profile(await run_db(profiles.get_profile, actor))
+        self.active, _ = await run_db(tickets.counselor_workload, actor)
         self.loaded = True
-        return None
 
-    @rx.event
-    async def save(self, form_data: dict):
-        actor = await self._actor(UserRole.COUNSELOR)
-        if actor is None:
-            yield self._deny()
-            return
+    @acts_as(UserRole.COUNSELOR)
+    async def save(self, actor: Actor, form_data: dict):
         self.saving, self.errors, self.form_error = True, {}, ""
         yield
         try:
             row = await run_db(profiles.update_profile, actor, form_to_input(form_data))
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            self.form_error = "Please check the highlighted fields; nothing was saved."
         except DomainError as exc:
-            self.form_error = exc.message
-        else:
-            self._show_profile(row)
-            yield rx.toast.success("Profile saved. The board follows it from now on.")
+            self.errors, self.form_error = field_messages(exc)
+            self.form_error = self.form_error or "Please check the highlighted fields; nothing was saved."
+            return
         finally:
             self.saving = False
+        self._show_profile(row)
+        yield rx.toast.success("Profile saved. The board follows it from now on.")

@@ -16,8 +16,10 @@ import reflex as rx
 
 from soulroute.db.models import UserRole
 from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import DESCRIPTION_MAX, TITLE_MAX, TicketCreate
 from soulroute.domain.tickets import create_ticket
+from soulroute.state.kernel import acts_as
 from soulroute.state.session import SessionState, run_db
 
 log = logging.getLogger(__name__)
@@ -79,11 +81,8 @@ class NewTicketState(SessionState):
     def _revalidate(self) -> None:
         self.errors = draft_errors(self._values(), self._touched)
 
-    @rx.event
-    async def load(self):
-        actor = await self._actor(UserRole.STUDENT)
-        if actor is None:
-            return self._deny()
+    @acts_as(UserRole.STUDENT)
+    def load(self, actor: Actor):
         if self.draft_owner != str(actor.id):
             self._clear_draft()
             self.draft_owner = str(actor.id)
@@ -94,7 +93,6 @@ class NewTicketState(SessionState):
         self.errors, self.form_error, self.submitting = {}, "", False
         self._touched = set()
         self.ready = True
-        return None
 
     @rx.event
     def edit(self, field: str, value: str):
@@ -114,8 +112,8 @@ class NewTicketState(SessionState):
             self._touched = self._touched | {field}
             self._revalidate()
 
-    @rx.event
-    async def submit(self, _form_data: dict | None = None):
+    @acts_as(UserRole.STUDENT)
+    async def submit(self, actor: Actor, _form_data: dict | None = None):
         """Validate with the domain model, then save once (idempotency key) and open the ticket."""
         if self.submitting:
             return  # a second click while the first is on its way (or already saved)
@@ -129,11 +127,6 @@ class NewTicketState(SessionState):
         self.submitting = True
         yield
         try:
-            actor = await self._actor(UserRole.STUDENT)
-            if actor is None:
-                self.submitting = False
-                yield self._deny()
-                return
             data = TicketCreate.parse({**values, "idempotency_key": self.draft_key})
             row = await run_db(create_ticket, actor, data)
         except ValidationFailed as exc:  # e.g. the key was tampered with

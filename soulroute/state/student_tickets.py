@@ -8,7 +8,9 @@ call it. Rows stay backend-only (`_rows`, `_row`); the page gets display copies.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import reflex as rx
 
@@ -16,8 +18,10 @@ from soulroute.db.models import TicketStatus, UserRole
 from soulroute.domain import rules
 from soulroute.domain.errors import DomainError, NotFound
 from soulroute.domain.queries import access_log, list_student_tickets, ticket_history
+from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import ReasonInput, TicketRow
 from soulroute.domain.tickets import close_ticket, get_ticket
+from soulroute.state.kernel import acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import AccessView, EventView, TicketView, access_view, event_view, ticket_view
 
@@ -41,51 +45,67 @@ def cancel_input(ticket_id: object, form_data: object) -> ReasonInput:
     return ReasonInput.parse({"ticket_id": ticket_id, "reason": reason})
 
 
-class MyTicketsState(SessionState):
+class CancelDialog(rx.State, mixin=True):
+    """The student's "cancel this ticket" confirmation (list and ticket page alike)."""
+
+    cancel_open: bool = False
+    cancel_error: str = ""
+    cancelling: bool = False
+
+    @rx.event
+    def dismiss_cancel(self, open_: bool = False):
+        if not open_ and not self.cancelling:
+            self.cancel_open = False
+
+    async def _cancel(self, actor: Actor, ticket_id: Any, form_data: Any) -> AsyncIterator[Any]:
+        """Close the student's own ticket with the reason given; the dialog closes only on success."""
+        self.cancelling, self.cancel_error = True, ""
+        yield
+        try:
+            await run_db(close_ticket, actor, cancel_input(ticket_id, form_data))
+        except DomainError as exc:
+            self.cancel_error = exc.message
+            return
+        finally:
+            self.cancelling = False
+        self.cancel_open = False
+        yield rx.toast.success("Your ticket was cancelled.")
+
+
+class MyTicketsState(CancelDialog, SessionState):
     tickets: list[TicketView] = []
     joinable_ids: list[str] = []
     status_filter: str = ""
     loaded: bool = False
     load_error: str = ""
-    # The cancel dialog (one per page, for the ticket the student picked).
-    cancel_open: bool = False
+    # The cancel dialog (CancelDialog: one per page, for the ticket the student picked).
     cancel_title: str = ""
-    cancel_error: str = ""
-    cancelling: bool = False
     _cancel_id: str = ""
     _rows: list[TicketRow] = []
 
-    @rx.event
-    async def load(self):
+    @acts_as(UserRole.STUDENT)
+    async def load(self, actor: Actor):
         self.cancel_open = False
-        return await self._reload()
+        await self._reload(actor)
 
-    @rx.event
-    async def refresh(self):
+    @acts_as(UserRole.STUDENT)
+    async def refresh(self, actor: Actor):
         """Re-read the list (also what live updates call)."""
-        return await self._reload()
+        await self._reload(actor)
 
-    async def _reload(self):
-        try:
-            actor = await self._actor(UserRole.STUDENT)
-        except DomainError as exc:
-            self.load_error, self.loaded = exc.message, True
-            return None
-        if actor is None:
-            return self._deny()
+    async def _reload(self, actor: Actor) -> None:
         self._watch(actor)
         try:
             rows = await run_db(list_student_tickets, actor, self.status_filter or None)
         except DomainError as exc:
             self.load_error = exc.message or LOAD_FAILED
             self.loaded = True
-            return None
+            return
         self._rows = rows
         self.tickets = [ticket_view(r) for r in rows]
         self.load_error = ""
         self.loaded = True
         self._update_join()
-        return None
 
     def _update_join(self) -> None:
         now = _now()
@@ -96,10 +116,10 @@ class MyTicketsState(SessionState):
         """Every half minute: Join opens 10 minutes before the start and closes at the end."""
         self._update_join()
 
-    @rx.event
-    async def filter_status(self, value: str):
+    @acts_as(UserRole.STUDENT)
+    async def filter_status(self, actor: Actor, value: str):
         self.status_filter = value if value in STATUS_FILTERS else ""
-        return await self._reload()
+        await self._reload(actor)
 
     @rx.event
     def ask_cancel(self, ticket_id: str):
@@ -110,31 +130,15 @@ class MyTicketsState(SessionState):
         self._cancel_id, self.cancel_title = str(row.id), row.title
         self.cancel_error, self.cancel_open = "", True
 
-    @rx.event
-    def dismiss_cancel(self, open_: bool = False):
-        if not open_ and not self.cancelling:
-            self.cancel_open = False
-
-    @rx.event
-    async def confirm_cancel(self, form_data: dict):
-        self.cancelling, self.cancel_error = True, ""
-        yield
-        try:
-            actor = await self._actor(UserRole.STUDENT)
-            if actor is None:
-                self.cancelling = False
-                yield self._deny()
-                return
-            await run_db(close_ticket, actor, cancel_input(self._cancel_id, form_data))
-        except DomainError as exc:
-            self.cancel_error, self.cancelling = exc.message, False
-            return
-        self.cancelling, self.cancel_open = False, False
-        yield rx.toast.success("Your ticket was cancelled.")
-        await self._reload()
+    @acts_as(UserRole.STUDENT)
+    async def confirm_cancel(self, actor: Actor, form_data: dict):
+        async for update in self._cancel(actor, self._cancel_id, form_data):
+            yield update
+        if not self.cancel_open:
+            await self._reload(actor)
 
 
-class TicketPageState(SessionState):
+class TicketPageState(CancelDialog, SessionState):
     ticket: TicketView = TicketView()
     events: list[EventView] = []
     accesses: list[AccessView] = []  # the student's own ticket only: who opened their file, and when
@@ -145,36 +149,26 @@ class TicketPageState(SessionState):
     can_join: bool = False
     is_student: bool = False
     just_created: bool = False
-    cancel_open: bool = False
-    cancel_error: str = ""
-    cancelling: bool = False
     _row: TicketRow | None = None
 
     def _ticket_id_from_url(self) -> str:
         return (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
 
-    @rx.event
-    async def load(self):
+    @acts_as()
+    async def load(self, actor: Actor):
         # Reset first: client-side navigation from another ticket must not show the previous one.
         self.loaded, self.found, self._row = False, False, None
         self.ticket, self.events, self.accesses, self.cancel_open = TicketView(), [], [], False
         self.just_created = self.router.url.query_parameters.get("created") == "1"
         yield
-        yield await self._reload()
+        yield await self._reload(actor)
 
-    @rx.event
-    async def refresh(self):
+    @acts_as()
+    async def refresh(self, actor: Actor):
         """Re-read the ticket and its history (also what live updates call)."""
-        return await self._reload()
+        return await self._reload(actor)
 
-    async def _reload(self):
-        try:
-            actor = await self._actor()
-        except DomainError as exc:
-            self.load_error, self.loaded = exc.message, True
-            return None
-        if actor is None:
-            return self._deny()
+    async def _reload(self, actor: Actor) -> rx.event.EventSpec | None:
         # Always the id in the address, never a value the client sent: re-checked by the database.
         ticket_id = self._row.id if self._row else self._ticket_id_from_url()
         if actor.role is UserRole.ADMIN:
@@ -214,27 +208,12 @@ class TicketPageState(SessionState):
         if self.can_cancel:
             self.cancel_error, self.cancel_open = "", True
 
-    @rx.event
-    def dismiss_cancel(self, open_: bool = False):
-        if not open_ and not self.cancelling:
-            self.cancel_open = False
-
-    @rx.event
-    async def confirm_cancel(self, form_data: dict):
+    @acts_as(UserRole.STUDENT)
+    async def confirm_cancel(self, actor: Actor, form_data: dict):
         if self._row is None:
             return
-        self.cancelling, self.cancel_error = True, ""
-        yield
-        try:
-            actor = await self._actor(UserRole.STUDENT)
-            if actor is None:
-                self.cancelling = False
-                yield self._deny()
-                return
-            await run_db(close_ticket, actor, cancel_input(self._row.id, form_data))
-        except DomainError as exc:
-            self.cancel_error, self.cancelling = exc.message, False
-            return
-        self.cancelling, self.cancel_open, self.just_created = False, False, False
-        yield rx.toast.success("Your ticket was cancelled.")
-        yield await self._reload()
+        async for update in self._cancel(actor, self._row.id, form_data):
+            yield update
+        if not self.cancel_open:
+            self.just_created = False
+            yield await self._reload(actor)
