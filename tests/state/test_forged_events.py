@@ -228,3 +228,20 @@ async def test_a_tab_token_presented_with_another_users_cookie_yields_nothing_of
         shown = await thief.state(SessionState)
     assert "Victoria's claimed ticket" not in stolen.sent_values()
     assert shown.user_name == "Mallory"
+
+
+async def test_every_admin_handler_forged_by_a_counselor_is_refused(world: dict) -> None:
+    rogue = make_counselor("Dr. Mallory")
+    before = fingerprint(world)
+    async with Backend() as backend:
+        tab, reply = await backend.tab("/board", rogue)
+        assert "Dr. Mallory" in reply.sent_values(), "positive control: signed in as the rogue counselor"
+        events = [
+            e for t in world["tickets"] for e in sweep(world | {"attacker": rogue}, t, "/admin")
+            if "soulroute___state___admin" in e[0].rsplit(".", 1)[0].rsplit(".", 1)[-1]
+        ]  # fmt: skip
+        sent = await send_all(tab, events)
+    assert len(events) > 40
+    assert fingerprint(world) == before
+    for secret in ("Victoria's private ticket", email_of(world["victim"]), "I lie awake for hours", SECRET_NOTE):
+        assert secret not in sent.sent_values()

@@ -40,11 +40,12 @@ async def test_a_deactivated_counselors_open_tab_can_claim_nothing_though_the_se
 async def test_pages_send_each_role_to_its_own_home_and_the_signed_out_to_sign_in() -> None:
     people = {"student": make_student(), "counselor": make_counselor(), "admin": make_admin(), "anonymous": None}
     homes = {"student": "/tickets", "counselor": "/board", "admin": "/admin", "anonymous": None}
-    pages = ["/tickets", "/tickets/new", "/board", "/caseload", "/profile", "/admin", "/admin/accounts"]
+    pages = ["/tickets", "/tickets/new", "/board", "/caseload", "/profile", "/admin", "/admin/accounts",
+             "/admin/analytics", "/admin/audit"]  # fmt: skip
     allowed = {
         "student": {"/tickets", "/tickets/new"},
         "counselor": {"/board", "/caseload", "/profile"},
-        "admin": {"/admin", "/admin/accounts"},
+        "admin": {"/admin", "/admin/accounts", "/admin/analytics", "/admin/audit"},
         "anonymous": set(),
     }
     async with Backend() as backend:
