@@ -66,3 +66,10 @@ def database_url(server_admin_url: str) -> Iterator[str]:
 
 def drop_database(admin_url: str, url: str) -> None:
     embedded.drop_database(admin_url, make_url(url).database)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: the database, domain and state tests run while the app builds for them, and
+    Playwright's session (an event loop of its own in this thread) starts only after the state tests,
+    which run their own loops."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))

@@ -5,10 +5,11 @@ accounts and mail code goes through `as_auth`, a second role with its own small 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
@@ -16,8 +17,13 @@ from sqlmodel import Session
 from soulroute.config import get_settings
 from soulroute.db.urls import auth_url, owner_url, runtime_url
 
+T = TypeVar("T")
+
 # The only statement that sets an identity (migration 0011): once per transaction, signed, refused twice.
 SET_IDENTITY = text("select app_set_identity(:uid, :reason)")
+# The same, also giving the transaction's snapshot, for reads whose caller keeps it (with_snapshot).
+SET_IDENTITY_SNAPSHOT = text("select app_set_identity(:uid, :reason), pg_current_snapshot()::text")
+_snapshots: ContextVar[list[str] | None] = ContextVar("soulroute_snapshots", default=None)
 
 
 def _reset_connection(dbapi_connection: Any, _record: Any, reset_state: Any) -> None:
@@ -78,8 +84,25 @@ def as_user(user_id: uuid.UUID | None, *, reason: str | None = None, engine: Eng
 
     `reason` travels to the history trigger (release, reassign and close reasons)."""
     with Session(engine or runtime_engine(), expire_on_commit=False) as session, session.begin():
-        session.execute(SET_IDENTITY, {"uid": user_id, "reason": reason or ""})
+        params = {"uid": user_id, "reason": reason or ""}
+        wanted = _snapshots.get()
+        if wanted is None:
+            session.execute(SET_IDENTITY, params)
+        else:
+            wanted.append(session.execute(SET_IDENTITY_SNAPSHOT, params).one()[1])
         yield session
+
+
+def with_snapshot(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, str]:
+    """`fn(*args, **kwargs)` and the snapshot ("xmin:xmax:xip,...") its first transaction read under: every
+    change committed before it is visible in what `fn` read. (Later statements may see more; the first
+    snapshot is the safe one to keep.)"""
+    wanted: list[str] = []
+    token = _snapshots.set(wanted)
+    try:
+        return fn(*args, **kwargs), (wanted[0] if wanted else "")
+    finally:
+        _snapshots.reset(token)
 
 
 @contextmanager

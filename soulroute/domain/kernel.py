@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from soulroute.db.models import TicketStatus, UserRole
 from soulroute.db.session import as_user
+from soulroute.db.session import with_snapshot as with_snapshot  # for the state layer's live pages
 from soulroute.domain import rules
 from soulroute.domain.errors import IllegalTransition, NotFound, NotPermitted, translate_db_error
 from soulroute.domain.schemas import TicketRow

@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
+from sqlmodel import Session
 
 from soulroute.db.models import TicketStatus, UserRole
-from soulroute.domain.errors import NotPermitted
-from soulroute.domain.kernel import DESCRIPTION_SQL, TICKET_COLUMNS, TICKET_JOINS, require_role, transaction
+from soulroute.domain.errors import NotFound, NotPermitted
+from soulroute.domain.kernel import (
+    DESCRIPTION_SQL,
+    TICKET_COLUMNS,
+    TICKET_JOINS,
+    fetch_ticket,
+    require_role,
+    transaction,
+)
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
 
@@ -170,27 +178,57 @@ def get_tickets(actor: Actor) -> list[TicketRow]:
     return list_crisis_queue(actor)
 
 
+HISTORY_SQL = """
+    select e.id, e.kind, u.display_name as actor_name, u.role as actor_role, e.from_status, e.to_status,
+           e.detail, e.created_at
+    from ticket_events e left join users u on u.id = e.actor_id
+    where e.ticket_id = :id
+    order by e.created_at, e.id
+"""
+# Row-level security shows the access log to admins and to the ticket's own student (FERPA: a student may
+# see who opened their record); anyone else gets no rows.
+ACCESS_SQL = """
+    select r.created_at as at, u.display_name as accessor_name, r.what, r.reason
+    from record_access_log r join users u on u.id = r.accessor_id
+    where r.ticket_id = :id order by r.created_at desc, r.id desc
+"""
+
+
+def _history(session: Session, ticket_id: uuid.UUID) -> list[EventRow]:
+    return [EventRow.model_validate(dict(r)) for r in session.execute(text(HISTORY_SQL), {"id": ticket_id}).mappings()]
+
+
+def _accesses(session: Session, ticket_id: uuid.UUID) -> list[AccessRow]:
+    return [AccessRow.model_validate(dict(r)) for r in session.execute(text(ACCESS_SQL), {"id": ticket_id}).mappings()]
+
+
 def ticket_history(actor: Actor, ticket_id: uuid.UUID) -> list[EventRow]:
     """The ticket's history, oldest first, with the actors' display names."""
-    sql = """
-        select e.id, e.kind, u.display_name as actor_name, u.role as actor_role, e.from_status, e.to_status,
-               e.detail, e.created_at
-        from ticket_events e left join users u on u.id = e.actor_id
-        where e.ticket_id = :id
-        order by e.created_at, e.id
-    """
     with transaction(actor) as session:
-        return [EventRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": ticket_id}).mappings()]
+        return _history(session, ticket_id)
 
 
 def access_log(actor: Actor, ticket_id: uuid.UUID) -> list[AccessRow]:
-    """Every recorded opening of the ticket's description or session notes, newest first. Row-level
-    security shows it to admins and to the ticket's own student (FERPA: a student may see who opened
-    their record); anyone else gets an empty list."""
-    sql = """
-        select r.created_at as at, u.display_name as accessor_name, r.what, r.reason
-        from record_access_log r join users u on u.id = r.accessor_id
-        where r.ticket_id = :id order by r.created_at desc, r.id desc
-    """
+    """Every recorded opening of the ticket's description or session notes, newest first (see ACCESS_SQL)."""
     with transaction(actor) as session:
-        return [AccessRow.model_validate(dict(r)) for r in session.execute(text(sql), {"id": ticket_id}).mappings()]
+        return _accesses(session, ticket_id)
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    ticket: TicketRow
+    history: list[EventRow]
+    accesses: list[AccessRow]  # the student's own ticket only; empty for anyone else
+
+
+def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
+    """A ticket's own page, read in one transaction: the ticket (NotFound if this actor may not see it),
+    its history, and for its student who opened their file."""
+    try:
+        tid = uuid.UUID(str(ticket_id))
+    except ValueError:
+        raise NotFound() from None
+    with transaction(actor) as session:
+        row = fetch_ticket(session, tid)
+        accesses = _accesses(session, tid) if actor.role is UserRole.STUDENT else []
+        return TicketPage(row, _history(session, tid), accesses)

@@ -10,6 +10,9 @@ import inspect
 import json
 import logging
 import uuid
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -18,21 +21,33 @@ from reflex.istate.manager.token import BaseStateToken
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-from soulroute.auth import session_cache
+from soulroute.auth import session_cache, sessions
 from soulroute.db.embedded import to_libpq
+from soulroute.db.models import UserRole
 from soulroute.db.urls import runtime_url
+from soulroute.domain.kernel import with_snapshot
+from soulroute.domain.rules import Actor
 from soulroute.live import tabs, watchers
 from soulroute.state.notifications import NotificationsState
-from soulroute.state.session import leave_for
+from soulroute.state.session import current_session, leave_for, run_db
 
 log = logging.getLogger(__name__)
 TICKETS, SESSIONS = "soulroute_tickets", "soulroute_sessions"
 NOTIFICATIONS = "soulroute_notifications"  # a new notification: bell count and toast (on_notification)
-MAX_PARALLEL_REFRESHES = 8
 _listening = [False]  # this process holds its LISTEN connection now
 
 
 _app = tabs.running_app
+
+
+@dataclass(frozen=True)
+class Group:
+    """Tabs that show the same thing: one page, one user, one view."""
+
+    state_cls: type
+    user_id: uuid.UUID
+    role: UserRole
+    view: Hashable
 
 
 def _connected_here(app: rx.App) -> set[str]:
@@ -40,12 +55,12 @@ def _connected_here(app: rx.App) -> set[str]:
     return set(namespace.token_to_sid) if namespace is not None else set()
 
 
-async def _run_refresh(app: rx.App, token: str, watcher: watchers.Watcher) -> None:
+async def _run_refresh(app: rx.App, token: str, state_cls: type) -> None:
     """Run the page state's own `refresh` handler for that tab, under the tab's state lock; the
     resulting delta goes to the tab (through Redis when another worker holds its socket)."""
-    async with app.modify_state(BaseStateToken(ident=token, cls=watcher.state_cls)) as root:
-        state = await root.get_state(watcher.state_cls)
-        result = watcher.state_cls.event_handlers["refresh"].fn(state)
+    async with app.modify_state(BaseStateToken(ident=token, cls=state_cls)) as root:
+        state = await root.get_state(state_cls)
+        result = state_cls.event_handlers["refresh"].fn(state)
         events: list[Any] = []
         if inspect.isasyncgen(result):
             events = [e async for e in result if e is not None]
@@ -56,26 +71,67 @@ async def _run_refresh(app: rx.App, token: str, watcher: watchers.Watcher) -> No
         await app.event_namespace.emit_update(StateUpdate(events=Event.from_event_type(follow_up)), token)
 
 
-async def _refresh(tokens: dict[str, watchers.Watcher]) -> None:
+async def _show(app: rx.App, token: str, group: Group, read: tuple[Any, str], change: dict[str, Any] | None) -> None:
+    """Show what was read for the group in one of its tabs, under the tab's lock: unless the tab shows the
+    change already or something newer (its own action reloaded it meanwhile), and only if it is still
+    signed in as the group's user (else its own `refresh` runs, and sends it away)."""
+    data, seen = read
+    async with app.modify_state(BaseStateToken(ident=token, cls=group.state_cls)) as root:
+        state = await root.get_state(group.state_cls)
+        shown = watchers.current_of(token)
+        if (
+            shown is not None
+            and shown.seen
+            and ((change and watchers.shows(shown.seen, change.get("txid"))) or not watchers.newer(seen, shown.seen))
+        ):
+            return
+        cookie = sessions.token_from_cookie_header(state.router.headers.cookie)
+        current = await current_session(cookie, touch=False)
+        if current is not None and current.actor.id == group.user_id:
+            state._live_show(current.actor, data)
+            state._watch(current.actor, state._live_ticket(group.view), view=group.view, seen=seen)
+            return
+    await _run_refresh(app, token, group.state_cls)
+
+
+async def _deliver(app: rx.App, group: Group, tokens: list[str], change: dict[str, Any] | None) -> None:
+    """One read for the group (its user and view, under row-level security), shown in all its tabs at once.
+    Pages that do not read this way re-run their own `refresh` in each tab."""
+    if not hasattr(group.state_cls, "_live_read"):
+        await asyncio.gather(*(_guarded_tab(_run_refresh(app, t, group.state_cls)) for t in tokens))
+        return
+    reader = Actor(group.user_id, group.role, "")
+    read = await run_db(with_snapshot, group.state_cls._live_read, reader, group.view)
+    await asyncio.gather(*(_guarded_tab(_show(app, t, group, read, change)) for t in tokens))
+
+
+async def _guarded_tab(work: Any) -> None:
+    try:
+        await work
+    except Exception:  # one tab's failure must not stop the others
+        log.exception("live refresh failed for one tab")
+
+
+async def _refresh(tokens: dict[str, watchers.Watcher], change: dict[str, Any] | None = None) -> None:
+    """Bring these tabs up to date: the concerned users decided once, one read per user and view,
+    everything at once. A tab whose data already includes the change (read after it committed) is skipped."""
     app = _app()
     here = _connected_here(app)
-    gate = asyncio.Semaphore(MAX_PARALLEL_REFRESHES)
-
-    async def one(token: str, watcher: watchers.Watcher) -> None:
-        async with gate:
-            try:
-                await _run_refresh(app, token, watcher)
-            except Exception:  # one tab's failure must not stop the others
-                log.exception("live refresh failed for one tab")
-
     for gone in set(tokens) - here:
         watchers.forget(gone)
-    await asyncio.gather(*(one(t, w) for t, w in tokens.items() if t in here))
+    groups: dict[Group, list[str]] = defaultdict(list)
+    for token, w in tokens.items():
+        if token in here and not (change and watchers.shows(w.seen, change.get("txid"))):
+            groups[Group(w.state_cls, w.user_id, w.role, w.view)].append(token)
+    work = (_deliver(app, g, t, change) for g, t in groups.items())
+    results = await asyncio.gather(*work, return_exceptions=True)
+    for failure in (r for r in results if isinstance(r, BaseException)):
+        log.error("live refresh failed for one page: %s", type(failure).__name__)
 
 
 async def on_ticket_change(change: dict[str, Any]) -> None:
     concerned = {t: w for t, w in watchers.current().items() if watchers.concerned(w, change)}
-    await _refresh(concerned)
+    await _refresh(concerned, change)
 
 
 async def on_session_ended(user_id: str) -> None:
@@ -113,15 +169,16 @@ async def on_notification(app: rx.App, payload: dict[str, Any]) -> None:
     if parsed is None or app.event_namespace is None:
         return
     user_id, notification_id = parsed
-    for token in watchers.bell_tabs_of(user_id, _connected_here(app)):
-        try:
-            async with app.modify_state(BaseStateToken(ident=token, cls=NotificationsState)) as root:
-                state = await root.get_state(NotificationsState)
-                toast = await state._on_push(notification_id)
-            if toast is not None:
-                await app.event_namespace.emit_update(StateUpdate(events=Event.from_event_type([toast])), token)
-        except Exception:  # one tab's failure must not stop the others
-            log.exception("notification push failed for one tab")
+
+    async def one(token: str) -> None:
+        async with app.modify_state(BaseStateToken(ident=token, cls=NotificationsState)) as root:
+            state = await root.get_state(NotificationsState)
+            toast = await state._on_push(notification_id)
+        if toast is not None:
+            await app.event_namespace.emit_update(StateUpdate(events=Event.from_event_type([toast])), token)
+
+    tabs_of_user = watchers.bell_tabs_of(user_id, _connected_here(app))
+    await asyncio.gather(*(_guarded_tab(one(t)) for t in tabs_of_user))
 
 
 async def _dispatch(channel: str, payload: str) -> None:

@@ -8,6 +8,7 @@ register again, and everything they show is re-read from PostgreSQL.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ class Watcher:
     role: UserRole
     state_cls: type  # the page's state class; its `refresh` handler re-reads through RLS
     ticket_id: str | None = None  # set by a single ticket's page
+    view: Hashable = None  # what the page's reads depend on besides the user (filters, page length)
+    seen: str = ""  # the snapshot the page's data was read under ("" when unknown)
 
 
 _by_token: dict[str, Watcher] = {}
@@ -36,6 +39,39 @@ def forget(token: str) -> None:
 
 def current() -> dict[str, Watcher]:
     return dict(_by_token)
+
+
+def shows(seen: str, txid: Any) -> bool:
+    """Was transaction `txid` committed and visible in the snapshot `seen` ("xmin:xmax:xip,...", as
+    pg_current_snapshot() gives it)? Then a page read under that snapshot already shows its change."""
+    try:
+        xmin, xmax, in_progress = seen.split(":")
+        tx = int(txid)
+        if tx < int(xmin):
+            return True
+        return tx < int(xmax) and str(tx) not in in_progress.split(",")
+    except (TypeError, ValueError):
+        return False
+
+
+def _parts(snapshot: str) -> tuple[int, set[str]]:
+    _, xmax, in_progress = snapshot.split(":")
+    return int(xmax), set(filter(None, in_progress.split(",")))
+
+
+def newer(a: str, b: str) -> bool:
+    """Does snapshot `a` show everything snapshot `b` shows (was it taken at the same time or later)? What
+    a snapshot sees only grows with time: a later one has a higher or equal xmax, and with equal xmax no
+    new transaction began in between, so it can only have fewer transactions still in progress."""
+    try:
+        (a_max, a_open), (b_max, b_open) = _parts(a), _parts(b)
+    except (AttributeError, ValueError):
+        return True  # unknown: show it (a refresh too many is safe, one too few is not)
+    return a_max > b_max or (a_max == b_max and a_open <= b_open)
+
+
+def current_of(token: str) -> Watcher | None:
+    return _by_token.get(token)
 
 
 def concerned(watcher: Watcher, change: dict[str, Any]) -> bool:

@@ -26,7 +26,7 @@ from soulroute.domain.errors import (
 )
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import BoardCursor, BoardFilters, TicketRow
-from soulroute.state.kernel import acts_as
+from soulroute.state.kernel import LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import TicketView, ticket_view
 
@@ -65,7 +65,7 @@ def parse_filters(values: dict[str, Any]) -> BoardFilters:
     return BoardFilters.parse(clean)
 
 
-class BoardState(SessionState):
+class BoardState(LivePage, SessionState):
     cards: list[BoardCard] = []
     # The controls' values ("any" for no filter); what the query uses is `_filters`.
     category: str = ANY
@@ -107,7 +107,6 @@ class BoardState(SessionState):
     @acts_as(UserRole.COUNSELOR)
     async def load(self, actor: Actor):
         """on_load: filters from the address (invalid ones are dropped, with a note), first page."""
-        self._watch(actor)
         params = self.router.url.query_parameters
         raw = {name: params.get(key, "") for name, key in URL_KEYS.items()}
         self.notice = ""
@@ -126,7 +125,7 @@ class BoardState(SessionState):
     @acts_as(UserRole.COUNSELOR)
     async def refresh(self, actor: Actor):
         """Re-query for the current user, keeping as many cards as are shown (live updates call this)."""
-        await self._reload(actor, max(PAGE, len(self.cards)))
+        await self._show_latest(actor)
 
     @acts_as(UserRole.COUNSELOR)
     async def load_more(self, actor: Actor):
@@ -149,14 +148,27 @@ class BoardState(SessionState):
             dataclasses.replace(c, age=waiting_text(datetime.fromisoformat(c.created_at), now)) for c in self.cards
         ]
 
-    async def _reload(self, actor: Actor, limit: int) -> None:
-        try:
-            board = await run_db(queries.board_page, actor, self._filters, limit + 1)
-        finally:
-            self.loading = False
+    # --- live page: what the board shows depends on the filters and how many cards are shown -------
+
+    def _live_view(self) -> tuple[BoardFilters, int]:
+        return self._filters or BoardFilters(), max(PAGE, len(self.cards))
+
+    @classmethod
+    def _live_read(cls, actor: Actor, view: tuple[BoardFilters, int]) -> tuple[queries.BoardPage, int]:
+        filters, limit = view
+        return queries.board_page(actor, filters, limit + 1), limit
+
+    def _live_show(self, actor: Actor, data: tuple[queries.BoardPage, int]) -> None:
+        board, limit = data
         self.active, self.capacity, self.accepting_new = board.active, board.capacity, board.accepting_new
         self._set_rows(board.rows, append=False, limit=limit)
         self.loaded = True
+
+    async def _reload(self, actor: Actor, limit: int) -> None:
+        try:
+            await self._show_latest(actor, (self._filters or BoardFilters(), limit))
+        finally:
+            self.loading = False
 
     def _set_rows(self, rows: list[TicketRow], *, append: bool, limit: int = PAGE) -> None:
         self.has_more = len(rows) > limit
@@ -253,7 +265,7 @@ class BoardState(SessionState):
             self.notice = exc.message
             yield rx.toast.warning(exc.message)
         except (OverCapacity, NotEligible) as exc:
-            await self._reload(actor, max(PAGE, len(self.cards)))
+            await self._show_latest(actor)
             self.notice = self.claim_blocked_reason or exc.message
             yield rx.toast.error(self.notice)
         else:

@@ -22,7 +22,7 @@ from soulroute.domain import queries, rules, tickets
 from soulroute.domain.errors import NotFound
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import TicketRow
-from soulroute.state.kernel import FormDialog, acts_as
+from soulroute.state.kernel import FormDialog, LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import TicketView, iso, ticket_view
 
@@ -92,7 +92,7 @@ def _text(form_data: Any, key: str) -> str:
     return value[:MAX_TEXT].strip() if isinstance(value, str) else ""
 
 
-class CaseloadState(FormDialog, SessionState):
+class CaseloadState(LivePage, FormDialog, SessionState):
     cases: list[CaseView] = []
     loaded: bool = False
     time_zone: str = "UTC"
@@ -114,7 +114,6 @@ class CaseloadState(FormDialog, SessionState):
 
     @acts_as(UserRole.COUNSELOR)
     async def load(self, actor: Actor):
-        self._watch(actor)
         self.dialog = ""
         yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=CaseloadState.got_time_zone)
         yield await self._reload(actor)
@@ -136,9 +135,16 @@ class CaseloadState(FormDialog, SessionState):
         self.cases = [case_view(actor, r, now) for r in self._rows]
 
     async def _reload(self, actor: Actor, _result: Any = None) -> None:
-        self._rows = await run_db(queries.list_caseload, actor)
+        await self._show_latest(actor)
+
+    @classmethod
+    def _live_read(cls, actor: Actor, view: None) -> list[TicketRow]:
+        return queries.list_caseload(actor)
+
+    def _live_show(self, actor: Actor, rows: list[TicketRow]) -> None:
+        self._rows = rows
         now = datetime.now(UTC)
-        self.cases = [case_view(actor, r, now) for r in self._rows]
+        self.cases = [case_view(actor, r, now) for r in rows]
         self.loaded = True
 
     def _row(self, ticket_id: Any) -> TicketRow:

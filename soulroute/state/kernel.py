@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
 
 import reflex as rx
 
 from soulroute.db.models import UserRole
 from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.kernel import with_snapshot
 from soulroute.domain.rules import Actor
 from soulroute.state.session import SessionState, run_db
 
 CLOSED = "That form is closed; open it again."
+_SAME: Any = object()  # "the page's current view"
 
 
 def _public(fn: Callable, wrapper: Callable) -> Callable:
@@ -52,7 +54,7 @@ def acts_as(*roles: UserRole) -> Callable[[Callable], Any]:
                     async for update in fn(self, actor, *args, **kwargs):
                         yield update
                 except DomainError as exc:
-                    yield rx.toast.error(exc.message)
+                    yield self._refused(exc)
 
             return rx.event(_public(fn, stream))
 
@@ -65,7 +67,7 @@ def acts_as(*roles: UserRole) -> Callable[[Callable], Any]:
                 result = fn(self, actor, *args, **kwargs)
                 return await result if inspect.isawaitable(result) else result
             except DomainError as exc:
-                return rx.toast.error(exc.message)
+                return self._refused(exc)
 
         return rx.event(_public(fn, once))
 
@@ -77,7 +79,7 @@ async def _resolve(state: SessionState, roles: tuple[UserRole, ...]) -> Actor | 
     try:
         actor = await state._actor(*roles)
     except DomainError as exc:
-        return rx.toast.error(exc.message)
+        return state._refused(exc)
     return actor if actor is not None else state._deny()
 
 
@@ -142,3 +144,34 @@ class FormDialog(rx.State, mixin=True):
         if after is not None:
             follow_up = after(result)
             yield (await follow_up) if inspect.isawaitable(follow_up) else follow_up
+
+
+class LivePage(rx.State, mixin=True):
+    """A page that shows what the database says for its user and follows every change live.
+
+    The state says what its reads depend on (`_live_view`: filters, a ticket id; hashable), how to read
+    (`_live_read`, a class method run in a worker thread: the same for every tab of the same user and
+    view) and how to show what was read (`_live_show`). The listener reads once per user and view and
+    shows the result in each of their tabs; a tab whose data was read after a change committed (its own
+    action reloaded it) is not refreshed again."""
+
+    def _live_view(self) -> Hashable:
+        return None
+
+    @classmethod
+    def _live_read(cls, actor: Actor, view: Any) -> Any:
+        raise NotImplementedError
+
+    def _live_show(self, actor: Actor, data: Any) -> None:
+        raise NotImplementedError
+
+    def _live_ticket(self, view: Any) -> str | None:
+        """The one ticket the page shows, if it shows one (a ticket's own page)."""
+        return None
+
+    async def _show_latest(self, actor: Actor, view: Hashable = _SAME) -> None:
+        """Read for this user and `view` (default: the page's current one), show it, and register."""
+        view = self._live_view() if view is _SAME else view
+        data, seen = await run_db(with_snapshot, type(self)._live_read, actor, view)
+        self._live_show(actor, data)
+        self._watch(actor, self._live_ticket(view), view=view, seen=seen)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -120,14 +120,21 @@ class SessionState(rx.State):
             return None
         return current.actor
 
-    def _watch(self, actor: Actor, ticket_id: str | None = None) -> None:
-        """Live updates: this tab shows this state's page; a change it concerns runs its `refresh`."""
-        watchers.watch(self.router.session.client_token, watchers.Watcher(actor.id, actor.role, type(self), ticket_id))
+    def _watch(self, actor: Actor, ticket_id: str | None = None, *, view: Hashable = None, seen: str = "") -> None:
+        """Live updates: this tab shows this state's page (for `view`, as of snapshot `seen`); a change it
+        concerns and does not show yet reaches it (live/listener.py)."""
+        watcher = watchers.Watcher(actor.id, actor.role, type(self), ticket_id, view, seen)
+        watchers.watch(self.router.session.client_token, watcher)
 
     def _show(self, current: sessions.SignedIn | None) -> None:
         self.signed_in = current is not None
         self.user_name = current.actor.display_name if current else ""
         self.user_role = current.actor.role.value if current else ""
+
+    def _refused(self, exc: DomainError) -> rx.event.EventSpec:
+        """What a handler answers when the domain refuses (or the database is out of reach): a toast. A page
+        with a form of its own may say it next to the form instead."""
+        return rx.toast.error(exc.message)
 
     def _to_sign_in(self) -> rx.event.EventSpec:
         path = self.router.url.path or "/"

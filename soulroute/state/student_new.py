@@ -81,6 +81,11 @@ class NewTicketState(SessionState):
     def _revalidate(self) -> None:
         self.errors = draft_errors(self._values(), self._touched)
 
+    def _refused(self, exc: DomainError) -> rx.event.EventSpec:
+        """Also when the student could not even be identified (the database out of reach): the text stays."""
+        self.form_error, self.submitting = f"{exc.message} Your text is kept here.", False
+        return rx.toast.error("Nothing was sent; your text is kept here.")
+
     @acts_as(UserRole.STUDENT)
     def load(self, actor: Actor):
         if self.draft_owner != str(actor.id):
@@ -133,8 +138,7 @@ class NewTicketState(SessionState):
             self.errors, self.form_error, self.submitting = exc.errors, "Please correct the highlighted fields.", False
             return
         except DomainError as exc:
-            self.form_error, self.submitting = f"{exc.message} Your text is kept here.", False
-            yield rx.toast.error("Your ticket was not saved yet.")
+            yield self._refused(exc)
             return
         except Exception:  # a crash must never lose the text: log it, tell the student, keep the draft
             log.exception("saving a ticket failed")

@@ -17,11 +17,11 @@ import reflex as rx
 from soulroute.db.models import TicketStatus, UserRole
 from soulroute.domain import rules
 from soulroute.domain.errors import DomainError, NotFound
-from soulroute.domain.queries import access_log, list_student_tickets, ticket_history
+from soulroute.domain.queries import TicketPage, list_student_tickets, ticket_page
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import ReasonInput, TicketRow
-from soulroute.domain.tickets import close_ticket, get_ticket
-from soulroute.state.kernel import acts_as
+from soulroute.domain.tickets import close_ticket
+from soulroute.state.kernel import LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import AccessView, EventView, TicketView, access_view, event_view, ticket_view
 
@@ -72,7 +72,7 @@ class CancelDialog(rx.State, mixin=True):
         yield rx.toast.success("Your ticket was cancelled.")
 
 
-class MyTicketsState(CancelDialog, SessionState):
+class MyTicketsState(LivePage, CancelDialog, SessionState):
     tickets: list[TicketView] = []
     joinable_ids: list[str] = []
     status_filter: str = ""
@@ -94,13 +94,20 @@ class MyTicketsState(CancelDialog, SessionState):
         await self._reload(actor)
 
     async def _reload(self, actor: Actor) -> None:
-        self._watch(actor)
         try:
-            rows = await run_db(list_student_tickets, actor, self.status_filter or None)
+            await self._show_latest(actor)
         except DomainError as exc:
             self.load_error = exc.message or LOAD_FAILED
             self.loaded = True
-            return
+
+    def _live_view(self) -> str:
+        return self.status_filter
+
+    @classmethod
+    def _live_read(cls, actor: Actor, view: str) -> list[TicketRow]:
+        return list_student_tickets(actor, view or None)
+
+    def _live_show(self, actor: Actor, rows: list[TicketRow]) -> None:
         self._rows = rows
         self.tickets = [ticket_view(r) for r in rows]
         self.load_error = ""
@@ -138,7 +145,7 @@ class MyTicketsState(CancelDialog, SessionState):
             await self._reload(actor)
 
 
-class TicketPageState(CancelDialog, SessionState):
+class TicketPageState(LivePage, CancelDialog, SessionState):
     ticket: TicketView = TicketView()
     events: list[EventView] = []
     accesses: list[AccessView] = []  # the student's own ticket only: who opened their file, and when
@@ -169,34 +176,43 @@ class TicketPageState(CancelDialog, SessionState):
         return await self._reload(actor)
 
     async def _reload(self, actor: Actor) -> rx.event.EventSpec | None:
-        # Always the id in the address, never a value the client sent: re-checked by the database.
-        ticket_id = self._row.id if self._row else self._ticket_id_from_url()
         if actor.role is UserRole.ADMIN:
             # Admins open tickets in the audited view, where reading the description is logged.
-            return rx.redirect(f"/admin/tickets/{uuid.UUID(str(ticket_id))}", replace=True)
+            return rx.redirect(f"/admin/tickets/{self._live_view()}", replace=True)
         try:
-            tid = uuid.UUID(str(ticket_id))
-            row = await run_db(get_ticket, actor, tid)
-            history = await run_db(ticket_history, actor, tid)
-            accesses = await run_db(access_log, actor, tid) if actor.role is UserRole.STUDENT else []
-        except (ValueError, NotFound):
+            await self._show_latest(actor)
+        except NotFound:
             self.found, self.loaded, self.load_error = False, True, ""
-            return None
         except DomainError as exc:
             self.load_error, self.loaded = exc.message, True
-            return None
+        return None
+
+    def _live_view(self) -> str:
+        """Always the id in the address, never a value the client sent: re-checked by the database."""
+        try:
+            return str(uuid.UUID(str(self._row.id if self._row else self._ticket_id_from_url())))
+        except ValueError:
+            return ""
+
+    def _live_ticket(self, view: str) -> str:
+        return view
+
+    @classmethod
+    def _live_read(cls, actor: Actor, view: str) -> TicketPage:
+        return ticket_page(actor, view)
+
+    def _live_show(self, actor: Actor, page: TicketPage) -> None:
+        row = page.ticket
         self._row, self.found, self.loaded, self.load_error = row, True, True, ""
-        self._watch(actor, ticket_id=str(row.id))
         self.ticket = ticket_view(row)
-        self.events = [event_view(e) for e in reversed(history)]  # newest first
-        self.accesses = [access_view(a, with_reason=False) for a in accesses]
+        self.events = [event_view(e) for e in reversed(page.history)]  # newest first
+        self.accesses = [access_view(a, with_reason=False) for a in page.accesses]
         actions = rules.ticket_actions(
             actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id
         )
         self.can_cancel = "cancel" in actions
         self.is_student = actor.role is UserRole.STUDENT
         self.can_join = self.is_student and joinable(row)
-        return None
 
     @rx.event
     def tick(self):

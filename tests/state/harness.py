@@ -180,8 +180,9 @@ class Tab:
         root = await app.state_manager.get_state(rx.BaseStateToken(ident=self.token, cls=cls))
         return await root.get_state(cls)
 
-    async def received(self, check: Any, timeout: float = WAIT) -> Reply:
-        """Wait until what was pushed to this tab (without it asking) satisfies `check(reply)`."""
+    def received(self, check: Any, timeout: float = WAIT) -> Any:
+        """Awaitable: until what is pushed to this tab from now on (without it asking) satisfies
+        `check(reply)`. "Now" is this call, not the await, so it can be set up before the push."""
         wire = self.backend.wire
         start = len(wire.sent[self.token])
 
@@ -191,7 +192,7 @@ class Tab:
                     await wire.arrived.wait()
                 return reply
 
-        return await asyncio.wait_for(arrived(), timeout)
+        return asyncio.wait_for(arrived(), timeout)
 
 
 class Backend:
