@@ -17,15 +17,14 @@ import reflex as rx
 from soulroute.db.models import TicketCategory, TicketUrgency, UserRole
 from soulroute.domain import admin, admin_accounts
 from soulroute.domain.admin import AdminTicketRow
-from soulroute.domain.errors import ValidationFailed
 from soulroute.domain.rules import Actor
 from soulroute.state.admin_views import AdminRowView, Option, admin_row_view
 from soulroute.state.caseload import safe_zone
+from soulroute.state.filtered_list import ANY, FilteredList
 from soulroute.state.kernel import FormDialog, acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import CATEGORY_LABEL
 
-ANY = "any"
 FILTERS = ("status", "category", "urgency", "session_mode", "counselor_id")
 ACTIONS = {
     "reassign": (admin.reassign, "Ticket reassigned."),
@@ -41,7 +40,7 @@ def text_of(form_data: Any, key: str) -> str:
     return value[:MAX_TEXT].strip() if isinstance(value, str) else ""
 
 
-class AdminState(FormDialog, SessionState):
+class AdminState(FilteredList, FormDialog, SessionState):
     # Headline figures.
     open_tickets: int = 0
     open_crisis: int = 0
@@ -64,7 +63,6 @@ class AdminState(FormDialog, SessionState):
     created_from: str = ""
     created_to: str = ""
     search: str = ""
-    filter_errors: dict[str, str] = {}
     counselors: list[Option] = []
     loaded: bool = False
     loading: bool = False
@@ -74,6 +72,14 @@ class AdminState(FormDialog, SessionState):
     dialog_urgency: str = ""
     free_counselors: list[Option] = []
 
+    FILTER_MODEL = admin.TicketFilters
+    URL_KEYS = {
+        "status": "status", "category": "category", "urgency": "urgency", "session_mode": "mode",
+        "counselor_id": "counselor", "created_from": "from", "created_to": "to", "search": "q", "sort": "sort",
+        "page": "page", "page_size": "size",
+    }  # fmt: skip
+    LIST_PATH = "/admin"
+    SELECTS = FILTERS
     _filters: admin.TicketFilters = admin.TicketFilters()
     _known: dict[str, Any] = {}
 
@@ -92,8 +98,11 @@ class AdminState(FormDialog, SessionState):
     async def load(self, actor: Actor):
         self._watch(actor)
         self.dialog = ""
+        self._filters_from_address()
         yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AdminState.got_time_zone)
         await self._reload(actor, with_counselors=True)
+        # The text boxes are uncontrolled: show what the address asked for.
+        yield [rx.set_value(f"admin-{name}", getattr(self, name)) for name in ("search", "created_from", "created_to")]
 
     @acts_as(UserRole.ADMIN)
     async def got_time_zone(self, actor: Actor, zone: str):
@@ -141,59 +150,38 @@ class AdminState(FormDialog, SessionState):
 
     # --- the table's controls --------------------------------------------------------------------
 
-    def _apply(self, values: dict[str, Any]) -> bool:
-        """Validate the controls' values into the query's filters; False (errors shown) if invalid."""
-        data = {k: v for k, v in values.items() if isinstance(v, str | int) and v not in ("", ANY)}
-        try:
-            self._filters = admin.parse_filters(data)
-        except ValidationFailed as exc:
-            self.filter_errors = exc.errors
-            return False
-        f = self._filters
-        self.filter_errors = {}
-        for name in FILTERS:
-            value = getattr(f, name)
-            setattr(self, name, ANY if value is None else str(getattr(value, "value", value)))
-        self.created_from = f.created_from.isoformat() if f.created_from else ""
-        self.created_to = f.created_to.isoformat() if f.created_to else ""
-        self.search, self.sort, self.page, self.page_size = f.search or "", f.sort, f.page, f.page_size
-        return True
+    def _validate(self, values: dict[str, Any]) -> admin.TicketFilters:
+        return admin.parse_filters(values)
 
-    def _values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FILTERS} | {
-            "created_from": self.created_from, "created_to": self.created_to, "search": self.search,
-            "sort": self.sort, "page": self.page, "page_size": self.page_size,
-        }  # fmt: skip
-
-    async def _requery(self, actor: Actor, changes: dict[str, Any]) -> None:
-        if self._apply(self._values() | changes):
-            await self._reload_table(actor)
+    async def _requery(self, actor: Actor, changes: dict[str, Any]) -> rx.event.EventSpec | None:
+        if not self._refilter(changes):
+            return None
+        await self._reload_table(actor)
+        return self._keep_in_address()
 
     @acts_as(UserRole.ADMIN)
     async def filter_by(self, actor: Actor, name: str, value: str):
         if name not in (*FILTERS, "sort", "page_size"):
             return rx.toast.error("Unknown filter.")
         page_size = int(value) if name == "page_size" and str(value).isdigit() else value
-        await self._requery(actor, {name: page_size, "page": 1})
-        return None
+        return await self._requery(actor, {name: page_size, "page": 1})
 
     @acts_as(UserRole.ADMIN)
     async def search_for(self, actor: Actor, form_data: dict):
         changes = {k: text_of(form_data, k) for k in ("search", "created_from", "created_to")}
-        await self._requery(actor, changes | {"page": 1})
+        return await self._requery(actor, changes | {"page": 1})
 
     @acts_as(UserRole.ADMIN)
     async def clear_filters(self, actor: Actor):
         cleared = dict.fromkeys(FILTERS, ANY) | {"created_from": "", "created_to": "", "search": "", "page": 1}
-        await self._requery(actor, cleared)
-        return rx.set_value("admin-search", "")
+        return [await self._requery(actor, cleared), rx.set_value("admin-search", "")]
 
     @acts_as(UserRole.ADMIN)
     async def go_to_page(self, actor: Actor, page: int):
         if isinstance(page, str) and page.isdigit():
             page = int(page)
         target = page if isinstance(page, int) and not isinstance(page, bool) else 1
-        await self._requery(actor, {"page": max(1, min(target, self.page_count))})
+        return await self._requery(actor, {"page": max(1, min(target, self.page_count))})
 
     # --- actions ---------------------------------------------------------------------------------
 

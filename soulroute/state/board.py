@@ -7,11 +7,9 @@ are validated with BoardFilters whether they come from the address bar or from a
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -22,19 +20,15 @@ from soulroute.domain.errors import (
     NotEligible,
     NotFound,
     OverCapacity,
-    ValidationFailed,
 )
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import BoardCursor, BoardFilters, TicketRow
+from soulroute.state.filtered_list import ANY, FilteredList
 from soulroute.state.kernel import LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import TicketView, ticket_view
 
 PAGE = 24
-ANY = "any"
-# Filter name in the state -> its short name in the address bar.
-URL_KEYS = {"category": "category", "urgency": "urgency", "session_mode": "mode", "search": "q"}
-SELECT_FILTERS = ("category", "urgency", "session_mode")
 SEARCH_ID = "board-search"
 
 
@@ -59,13 +53,7 @@ def board_card(row: TicketRow, now: datetime | None = None) -> BoardCard:
     return BoardCard(**dataclasses.asdict(ticket_view(row)), age=waiting_text(row.created_at, now))
 
 
-def parse_filters(values: dict[str, Any]) -> BoardFilters:
-    """Validate filter values (blank or "any" means no filter). Raises ValidationFailed."""
-    clean = {k: v for k, v in values.items() if k in URL_KEYS and isinstance(v, str) and v.strip() and v != ANY}
-    return BoardFilters.parse(clean)
-
-
-class BoardState(LivePage, SessionState):
+class BoardState(FilteredList, LivePage, SessionState):
     cards: list[BoardCard] = []
     # The controls' values ("any" for no filter); what the query uses is `_filters`.
     category: str = ANY
@@ -79,8 +67,11 @@ class BoardState(LivePage, SessionState):
     loading: bool = False
     loaded: bool = False
     claiming: str = ""
-    notice: str = ""
 
+    FILTER_MODEL = BoardFilters
+    URL_KEYS = {"category": "category", "urgency": "urgency", "session_mode": "mode", "search": "q"}
+    LIST_PATH = "/board"
+    SELECTS = ("category", "urgency", "session_mode")
     _filters: BoardFilters | None = None
     _cursor: BoardCursor | None = None
 
@@ -107,15 +98,7 @@ class BoardState(LivePage, SessionState):
     @acts_as(UserRole.COUNSELOR)
     async def load(self, actor: Actor):
         """on_load: filters from the address (invalid ones are dropped, with a note), first page."""
-        params = self.router.url.query_parameters
-        raw = {name: params.get(key, "") for name, key in URL_KEYS.items()}
-        self.notice = ""
-        try:
-            filters = parse_filters(raw)
-        except ValidationFailed:
-            filters = BoardFilters()
-            self.notice = "Some filters in the address were not valid and were cleared."
-        self._use(filters)
+        self._filters_from_address()
         self.loading = True
         yield
         await self._reload(actor, PAGE)
@@ -183,62 +166,35 @@ class BoardState(LivePage, SessionState):
             self._cursor = queries.board_cursor(rows)
         self.loading = False
 
-    # --- filters ---------------------------------------------------------------------------------
+    # --- filters (FilteredList: controls <-> the validated `_filters` <-> the address bar) --------
 
-    def _use(self, filters: BoardFilters) -> None:
-        self._filters = filters
-        self.category = filters.category.value if filters.category else ANY
-        self.urgency = filters.urgency.value if filters.urgency else ANY
-        self.session_mode = filters.session_mode.value if filters.session_mode else ANY
-        self.search = filters.search or ""
-
-    def _url(self) -> str:
-        f = self._filters or BoardFilters()
-        values = {
-            "category": f.category.value if f.category else "",
-            "urgency": f.urgency.value if f.urgency else "",
-            "session_mode": f.session_mode.value if f.session_mode else "",
-            "search": f.search or "",
-        }
-        query = urlencode({URL_KEYS[k]: v for k, v in values.items() if v})
-        return "/board" + (f"?{query}" if query else "")
-
-    async def _refilter(self, actor: Actor, values: dict[str, Any]):
-        try:
-            filters = parse_filters(values)
-        except ValidationFailed as exc:
-            yield rx.toast.error(exc.message)
+    async def _show_filtered(self, actor: Actor, changes: dict[str, Any]):
+        if not self._refilter(changes):
+            yield rx.toast.error("; ".join(self.filter_errors.values()))
             return
-        self._use(filters)
         self.loading = True
-        self.notice = ""
         yield
         await self._reload(actor, PAGE)
         yield rx.set_value(SEARCH_ID, self.search)
-        # Into the address bar without a navigation, so a reload or a shared link keeps the choice.
-        yield rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(self._url())})")
-
-    def _values(self) -> dict[str, str]:
-        return {"category": self.category, "urgency": self.urgency, "session_mode": self.session_mode,
-                "search": self.search}  # fmt: skip
+        yield self._keep_in_address()
 
     @acts_as(UserRole.COUNSELOR)
     async def filter_by(self, actor: Actor, name: str, value: str):
         """A select changed: `name` is one of the three select filters, `value` one of its options."""
-        if name not in SELECT_FILTERS or not isinstance(value, str):
+        if name not in self.SELECTS or not isinstance(value, str):
             return
-        async for update in self._refilter(actor, self._values() | {name: value}):
+        async for update in self._show_filtered(actor, {name: value}):
             yield update
 
     @acts_as(UserRole.COUNSELOR)
     async def search_for(self, actor: Actor, form_data: dict):
         term = form_data.get("search", "") if isinstance(form_data, dict) else ""
-        async for update in self._refilter(actor, self._values() | {"search": term if isinstance(term, str) else ""}):
+        async for update in self._show_filtered(actor, {"search": term if isinstance(term, str) else ""}):
             yield update
 
     @acts_as(UserRole.COUNSELOR)
     async def clear_filters(self, actor: Actor):
-        async for update in self._refilter(actor, {}):
+        async for update in self._show_filtered(actor, dict.fromkeys(self.URL_KEYS)):
             yield update
 
     # --- claim -----------------------------------------------------------------------------------
