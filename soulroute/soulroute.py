@@ -5,12 +5,13 @@ import reflex as rx
 
 from soulroute.auth.presign import PreSignInCookieMiddleware
 from soulroute.auth.routes import auth_app
+from soulroute.calendar_routes import calendar_routes
 from soulroute.live import limits
-from soulroute.live.listener import listen_forever
 from soulroute.notify.background import run_forever as notification_loops
 from soulroute.pages import register_pages
 from soulroute.security_headers import SecurityHeadersMiddleware
 from soulroute.state.boundary import TabBoundary
+from soulroute.state.listener import listen_forever
 
 # Whatever a client sends, a log line stays short (Reflex logs handler errors with their values).
 limits.install_log_truncation()
@@ -24,7 +25,7 @@ app = rx.App(
     ],
     # Reflex mounts itself (with the built pages) beneath the Starlette app, whose routes (/auth/...) come
     # first; the two middlewares then wrap all of it, so every page and route gets their headers.
-    api_transformer=[auth_app(), PreSignInCookieMiddleware, SecurityHeadersMiddleware],
+    api_transformer=[auth_app(*calendar_routes()), PreSignInCookieMiddleware, SecurityHeadersMiddleware],
     backend_exception_handler=limits.backend_exception_handler,
     frontend_exception_handler=limits.frontend_exception_handler,
 )

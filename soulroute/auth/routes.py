@@ -13,11 +13,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from soulroute.auth import accounts, presign, session_cache, sessions
 from soulroute.auth.navigation import NO_SCRIPT_ACTION, home_for, safe_next
-from soulroute.calendar_routes import calendar_routes
 from soulroute.config import get_settings
 from soulroute.db.models import UserRole
 
@@ -123,8 +122,9 @@ def _sso_error(reason: str) -> Response:
     return RedirectResponse(f"/signin?sso_error={reason}", status_code=303)
 
 
-def auth_app() -> Starlette:
-    """The Starlette app Reflex mounts its own app beneath (rx.App(api_transformer=...))."""
+def auth_app(*more_routes: BaseRoute) -> Starlette:
+    """The Starlette app Reflex mounts its own app beneath (rx.App(api_transformer=...)), with the
+    app's other HTTP routes (the calendar files) given by the caller."""
     settings = get_settings()
     app = Starlette(
         routes=[
@@ -133,7 +133,7 @@ def auth_app() -> Starlette:
             Route(NO_SCRIPT_ACTION, form_without_script, methods=["POST"]),
             Route("/auth/sso/login", sso_login, methods=["GET"]),
             Route("/auth/sso/callback", sso_callback, methods=["GET"]),
-            *calendar_routes(),
+            *more_routes,
         ],
         middleware=[
             Middleware(

@@ -91,11 +91,6 @@ def revoke(token: str | None) -> None:
             s.execute(text("select auth_revoke_session(:h)"), {"h": _hash(token)})
 
 
-def revoke_all(user_id: uuid.UUID) -> int:
-    with as_auth() as s:
-        return int(s.execute(text("select auth_revoke_user_sessions(:u)"), {"u": user_id}).scalar_one())
-
-
 def token_from_cookie_header(header: str | None) -> str | None:
     """The session token in a raw Cookie header (as captured from the websocket handshake)."""
     return cookie_value(header, COOKIE_NAME)

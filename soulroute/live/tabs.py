@@ -4,7 +4,7 @@ Reflex stores each browser tab's state under the tab's token (in this process's 
 shared by every worker) until it expires. The token sits in sessionStorage and in the websocket URL, so
 it must not unlock anything once the session behind it is over: the whole state tree of a token is
 reset to defaults whenever its cookie changes (soulroute/state/boundary.py), and deleted outright for
-every tab of a user whose session ended (the session-ended NOTIFY, soulroute/live/listener.py).
+every tab of a user whose session ended (the session-ended NOTIFY, soulroute/state/listener.py).
 
 Which tokens belong to which user is kept next to the states: a Redis set per user (so the worker that
 handles the NOTIFY finds tabs served by any worker), or a dict in this process's memory.

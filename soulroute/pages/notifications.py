@@ -1,5 +1,5 @@
 """/notifications: the user's latest notifications, newest first, each linking to its ticket, with
-mark-as-read and mark-all-read. New ones appear live (soulroute/live/listener.py)."""
+mark-as-read and mark-all-read. New ones appear live (soulroute/state/listener.py)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ on /notifications.
 
 Every handler derives the user from the server-side session and reads or marks through
 soulroute/notify/inbox.py under that user's identity, so row-level security limits it to their own
-notifications whatever id a client sends. A push from the database (soulroute/live/listener.py, on_notification) calls
+notifications whatever id a client sends. A push from the database (soulroute/state/listener.py, on_notification) calls
 `_on_push`, which re-reads the same way and returns the toast to show.
 """
 

@@ -122,7 +122,7 @@ class SessionState(rx.State):
 
     def _watch(self, actor: Actor, ticket_id: str | None = None, *, view: Hashable = None, seen: str = "") -> None:
         """Live updates: this tab shows this state's page (for `view`, as of snapshot `seen`); a change it
-        concerns and does not show yet reaches it (live/listener.py)."""
+        concerns and does not show yet reaches it (state/listener.py)."""
         watcher = watchers.Watcher(actor.id, actor.role, type(self), ticket_id, view, seen)
         watchers.watch(self.router.session.client_token, watcher)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from soulroute.db.models import TicketCategory as C
-from soulroute.live import listener
+from soulroute.state import listener
 from soulroute.live.watchers import newer, shows
 from soulroute.state.board import BoardState
 from soulroute.state.caseload import CaseloadState
