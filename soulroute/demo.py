@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from soulroute.auth.passwords import hash_password
 from soulroute.db.accounts import upsert_counselor_profile, upsert_user
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
 from soulroute.db.session import as_owner
@@ -120,13 +121,14 @@ def demo_email(handle: str) -> str:
 def load_demo_data(now: datetime | None = None) -> int:
     """Load the demo accounts and tickets; returns how many tickets were added (0 when already there)."""
     now = now or datetime.now(UTC)
+    hashes = {role: hash_password(password) for role, password in PASSWORDS.items()}  # one Argon2 run per role
     with as_owner() as s:
         ids: dict[str, uuid.UUID] = {}
         ids["admin"] = upsert_user(s, email=demo_email(ADMIN[0]), display_name=ADMIN[1], role=UserRole.ADMIN,
-                                   password=PASSWORDS[UserRole.ADMIN])  # fmt: skip
+                                   password_hash=hashes[UserRole.ADMIN])  # fmt: skip
         for handle, name, expertise, capacity, on_call, bio in COUNSELORS:
             uid = upsert_user(s, email=demo_email(handle), display_name=name, role=UserRole.COUNSELOR,
-                              password=PASSWORDS[UserRole.COUNSELOR])  # fmt: skip
+                              password_hash=hashes[UserRole.COUNSELOR])  # fmt: skip
             exists = s.execute(text("select 1 from counselor_profiles where user_id = :u"), {"u": uid}).scalar()
             if not exists:
                 upsert_counselor_profile(
@@ -135,7 +137,7 @@ def load_demo_data(now: datetime | None = None) -> int:
             ids[handle] = uid
         for handle, name in STUDENTS:
             ids[handle] = upsert_user(s, email=demo_email(handle), display_name=name, role=UserRole.STUDENT,
-                                      password=PASSWORDS[UserRole.STUDENT])  # fmt: skip
+                                      password_hash=hashes[UserRole.STUDENT])  # fmt: skip
         added = sum(_load_ticket(s, t, ids, now) for t in TICKETS)
     return added
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from soulroute.auth.passwords import hash_password
 from soulroute.db.accounts import upsert_counselor_profile, upsert_user
 from soulroute.db.models import SessionMode, TicketCategory, TicketUrgency, UserRole
 from soulroute.db.session import as_owner
@@ -22,7 +23,13 @@ def make_user(role: UserRole, name: str | None = None, *, password: str | None =
     tag = secrets.token_hex(3)
     display = name or f"{role.value.title()} {tag}"
     with as_owner() as s:
-        uid = upsert_user(s, email=f"{role.value}-{tag}@uni.test", display_name=display, role=role, password=password)
+        uid = upsert_user(
+            s,
+            email=f"{role.value}-{tag}@uni.test",
+            display_name=display,
+            role=role,
+            password_hash=hash_password(password) if password else None,
+        )
     return Actor(id=uid, role=role, display_name=display)
 
 

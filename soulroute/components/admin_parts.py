@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.components.forms import app_form, field_error, form_alert, text_field
+from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
+from soulroute.components.forms import field_error
 from soulroute.components.tickets import status_badge, urgency_badge
 from soulroute.state.admin import AdminState as A
 from soulroute.state.admin_views import AdminRowView
@@ -116,22 +117,12 @@ def holder(t: AdminRowView) -> rx.Component:
     )
 
 
-def reason_field(hint: str = "Required; recorded in the ticket's history with your name.") -> rx.Component:
-    # Checked on the server (not by the browser's own bubble) so the message shows next to the field.
-    return text_field(
-        "Reason", "reason", error=A.errors.get("reason", ""), hint=hint, multiline=True,
-        required=False, aria_required="true",
-    )  # fmt: skip
+def _reason(hint: str = "Required; recorded in the ticket's history with your name.") -> rx.Component:
+    return reason_field(A.errors.get("reason", ""), hint)
 
 
-def _buttons(submit: str | rx.Var, color: str = "violet") -> rx.Component:
-    return rx.flex(
-        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
-        rx.button(submit, type="submit", loading=A.saving, size="3", color_scheme=color),
-        spacing="3",
-        justify="end",
-        wrap="wrap",
-    )
+def _buttons(submit: str | rx.Var) -> rx.Component:
+    return dialog_buttons(submit, saving=A.saving, color_scheme="violet")
 
 
 def _reassign_body() -> rx.Component:
@@ -181,61 +172,31 @@ def action_dialog() -> rx.Component:
         ("close", rx.text("The ticket is closed for good; your reason becomes its close reason.", size="2")),
         rx.fragment(),
     )
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(title, custom_attrs={"as": "h2"}),
-            rx.dialog.description(A.dialog_title, size="2", color_scheme="gray", margin_bottom="3"),
-            form_alert(A.form_error),
-            app_form(
-                rx.vstack(body, reason_field(), _buttons("Confirm"), spacing="4", width="100%"),
-                on_submit=A.submit_action,
-                width="100%",
-            ),
-            class_name="admin-dialog",
-        ),
-        open=rx.Var.create(["reassign", "urgency", "release", "close"]).contains(A.dialog),
-        on_open_change=A.dialog_changed,
-    )
+    return form_dialog(
+        title, A.dialog_title, body, _reason(), _buttons("Confirm"),
+        is_open=rx.Var.create(["reassign", "urgency", "release", "close"]).contains(A.dialog),
+        on_open_change=A.dialog_changed, on_submit=A.submit_action, form_error=A.form_error, class_name="admin-dialog",
+    )  # fmt: skip
 
 
 def export_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Export as CSV", custom_attrs={"as": "h2"}),
-            rx.dialog.description(
-                "Every ticket matching the current filters, in the current order (up to 25,000).",
-                size="2",
-                color_scheme="gray",
-                margin_bottom="3",
-            ),
-            form_alert(A.form_error),
-            app_form(
-                rx.vstack(
-                    rx.el.label(
-                        rx.el.input(type="checkbox", name="descriptions", id="export-descriptions"),
-                        " Include descriptions (each one is recorded as opened by you)",
-                        html_for="export-descriptions",
-                        class_name="check-label",
-                    ),
-                    text_field(
-                        "Reason",
-                        "reason",
-                        error=A.errors.get("reason", ""),
-                        hint="Needed only with descriptions; recorded in each ticket's access log.",
-                        required=False,
-                    ),
-                    _buttons("Download CSV"),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=A.submit_export,
-                width="100%",
-            ),
-            class_name="admin-dialog",
+    return form_dialog(
+        "Export as CSV",
+        "Every ticket matching the current filters, in the current order (up to 25,000).",
+        rx.el.label(
+            rx.el.input(type="checkbox", name="descriptions", id="export-descriptions"),
+            " Include descriptions (each one is recorded as opened by you)",
+            html_for="export-descriptions",
+            class_name="check-label",
         ),
-        open=A.dialog == "export",
-        on_open_change=A.dialog_changed,
-    )
+        reason_field(
+            A.errors.get("reason", ""), "Needed only with descriptions; recorded in each ticket's access log.",
+            optional=True,
+        ),  # fmt: skip
+        _buttons("Download CSV"),
+        is_open=A.dialog == "export", on_open_change=A.dialog_changed, on_submit=A.submit_export,
+        form_error=A.form_error, class_name="admin-dialog",
+    )  # fmt: skip
 
 
 def urgency_cell(t: AdminRowView) -> rx.Component:

@@ -136,9 +136,63 @@ def _join(case) -> rx.Component:
     )
 
 
+def _complete(case) -> rx.Component:
+    """Complete, usable from 10 minutes before the start; until then the time it opens, said on the card
+    (not in a hover tooltip that keyboard and touch users never see)."""
+    return rx.fragment(
+        rx.cond(
+            case.can_complete,
+            rx.button(
+                "Complete", on_click=CaseloadState.open_complete(case.id), disabled=~case.complete_ready,
+                aria_describedby=rx.cond(case.complete_ready, "", "complete-opens-" + case.id),
+                variant="soft", color_scheme="teal", size="2",
+            ),
+        ),
+        rx.cond(
+            case.can_complete & ~case.complete_ready & (case.complete_opens_at != ""),
+            rx.text(
+                "Complete opens at ", local_time(case.complete_opens_at, "HH:mm"), ", 10 minutes before the start.",
+                id="complete-opens-" + case.id, as_="p", size="2", color_scheme="gray", width="100%",
+            ),
+        ),
+    )  # fmt: skip
+
+
+def _case_actions(case) -> rx.Component:
+    busy = CaseloadState.busy == case.id
+    ics = rx.el.a(
+        rx.icon("download", size=16, aria_hidden="true"), "Session file (.ics)", href=case.ics_url, download="",
+        class_name="ics-link",
+    )  # fmt: skip
+    return rx.flex(
+        rx.cond(case.can_schedule, rx.button("Schedule", on_click=CaseloadState.open_schedule(case.id), size="2")),
+        _join(case),
+        rx.cond(
+            case.can_reschedule,
+            rx.button("Reschedule", on_click=CaseloadState.open_schedule(case.id), variant="soft", size="2"),
+        ),
+        rx.cond(case.ics_url != "", ics),
+        _complete(case),
+        rx.cond(
+            case.can_close,
+            rx.button(
+                "Close ticket", on_click=CaseloadState.close_ticket(case.id), loading=busy, color_scheme="gray",
+                size="2",
+            ),
+        ),
+        rx.cond(
+            case.can_release,
+            rx.button(
+                "Release", on_click=CaseloadState.open_release(case.id), variant="outline", color_scheme="gray",
+                size="2",
+            ),
+        ),
+        spacing="2", wrap="wrap", align="center", class_name="card-actions",
+    )  # fmt: skip
+
+
 def case_card(case) -> rx.Component:
     """A held ticket with the student's name and full description, and what can be done next."""
-    busy = CaseloadState.busy == case.id
     return grid_cell(
         case,
         rx.flex(urgency_badge(case.urgency), status_badge(case.status), spacing="2", wrap="wrap"),
@@ -147,72 +201,5 @@ def case_card(case) -> rx.Component:
         rx.text(rx.text("Student: ", weight="bold", as_="span"), case.student_name, as_="p", size="2"),
         rx.text(case.description, size="2", as_="p", class_name="card-full"),
         _session_facts(case),
-        rx.flex(
-            rx.cond(case.can_schedule, rx.button("Schedule", on_click=CaseloadState.open_schedule(case.id), size="2")),
-            _join(case),
-            rx.cond(
-                case.can_reschedule,
-                rx.button("Reschedule", on_click=CaseloadState.open_schedule(case.id), variant="soft", size="2"),
-            ),
-            rx.cond(
-                case.ics_url != "",
-                rx.el.a(
-                    rx.icon("download", size=16, aria_hidden="true"),
-                    "Session file (.ics)",
-                    href=case.ics_url,
-                    download="",
-                    class_name="ics-link",
-                ),
-            ),
-            rx.cond(
-                case.can_complete,
-                rx.button(
-                    "Complete",
-                    on_click=CaseloadState.open_complete(case.id),
-                    disabled=~case.complete_ready,
-                    aria_describedby=rx.cond(case.complete_ready, "", "complete-opens-" + case.id),
-                    variant="soft",
-                    color_scheme="teal",
-                    size="2",
-                ),
-            ),
-            rx.cond(
-                case.can_complete & ~case.complete_ready & (case.complete_opens_at != ""),
-                # On the page, not in a hover tooltip that keyboard and touch users never see.
-                rx.text(
-                    "Complete opens at ",
-                    local_time(case.complete_opens_at, "HH:mm"),
-                    ", 10 minutes before the start.",
-                    id="complete-opens-" + case.id,
-                    as_="p",
-                    size="2",
-                    color_scheme="gray",
-                    width="100%",
-                ),
-            ),
-            rx.cond(
-                case.can_close,
-                rx.button(
-                    "Close ticket",
-                    on_click=CaseloadState.close_ticket(case.id),
-                    loading=busy,
-                    color_scheme="gray",
-                    size="2",
-                ),
-            ),
-            rx.cond(
-                case.can_release,
-                rx.button(
-                    "Release",
-                    on_click=CaseloadState.open_release(case.id),
-                    variant="outline",
-                    color_scheme="gray",
-                    size="2",
-                ),
-            ),
-            spacing="2",
-            wrap="wrap",
-            align="center",
-            class_name="card-actions",
-        ),
+        _case_actions(case),
     )

@@ -5,9 +5,12 @@ is shown next to its field."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
-from soulroute.components.forms import app_form, form_alert, text_field
+from soulroute.components.dialogs import dialog_buttons, form_dialog
+from soulroute.components.forms import text_field
 from soulroute.state.caseload import CaseloadState as S
 
 
@@ -15,28 +18,15 @@ def _err(field: str) -> rx.Var:
     return S.errors.get(field, "")
 
 
-def _buttons(submit: str, **submit_props) -> rx.Component:
-    return rx.flex(
-        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
-        rx.button(submit, type="submit", loading=S.saving, size="3", **submit_props),
-        spacing="3",
-        justify="end",
-        wrap="wrap",
-    )
+def _buttons(submit: Any, **submit_props: Any) -> rx.Component:
+    return dialog_buttons(submit, saving=S.saving, **submit_props)
 
 
-def _dialog(kind: str, title: rx.Var | str, *body: rx.Component, on_submit) -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(title, custom_attrs={"as": "h2"}),
-            rx.dialog.description(S.dialog_title, size="2", color_scheme="gray", margin_bottom="3"),
-            form_alert(S.form_error),
-            app_form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),
-            class_name="counselor-dialog",
-        ),
-        open=S.dialog == kind,
-        on_open_change=S.dialog_changed,
-    )
+def _dialog(kind: str, title: rx.Var | str, *body: rx.Component, on_submit: Any) -> rx.Component:
+    return form_dialog(
+        title, S.dialog_title, *body, is_open=S.dialog == kind, on_open_change=S.dialog_changed,
+        on_submit=on_submit, form_error=S.form_error, class_name="counselor-dialog",
+    )  # fmt: skip
 
 
 def _link_field() -> rx.Component:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlmodel import Session
 
-from soulroute.auth.passwords import hash_password
 from soulroute.db.models import SessionMode, TicketCategory, UserRole
 
 
@@ -18,18 +17,16 @@ def upsert_user(
     email: str,
     display_name: str,
     role: UserRole,
-    password: str | None = None,
     password_hash: str | None = None,
 ) -> uuid.UUID:
-    """Create the account, or return the existing one with that email (case-insensitive).
-
-    `password_hash` instead of `password`: an Argon2 hash made elsewhere (tests seed many accounts with one)."""
+    """Create the account, or return the existing one with that email (case-insensitive). The password
+    comes hashed (auth/passwords.py): this layer never sees one in clear."""
     existing = session.execute(text("select id from users where lower(email) = lower(:e)"), {"e": email}).scalar()
     if existing is not None:
         return existing
     return session.execute(
         text("insert into users (email, display_name, role, password_hash) values (:e, :n, :r, :h) returning id"),
-        {"e": email, "n": display_name, "r": role.value, "h": hash_password(password) if password else password_hash},
+        {"e": email, "n": display_name, "r": role.value, "h": password_hash},
     ).scalar_one()
 
 

@@ -7,6 +7,7 @@ import reflex as rx
 
 from soulroute.components.admin_parts import data_table, holder, native_select, ticket_link
 from soulroute.components.app_shell import app_shell
+from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
 from soulroute.components.forms import app_form, field_error, form_alert, text_field
 from soulroute.components.tickets import loading_state, status_badge
 from soulroute.state.admin_accounts import AdminAccountsState as S
@@ -157,70 +158,49 @@ def orphan_row(t: AdminRowView) -> rx.Component:
     return rx.el.tr(rx.el.th(ticket_link(t), scope="row"), rx.el.td(status_badge(t.status)), rx.el.td(holder(t)))
 
 
-def dialogs() -> rx.Component:
-    reason = text_field("Reason", "reason", error=S.errors.get("reason", ""), multiline=True,
-                        hint="Required; recorded with your name.", required=False, aria_required="true")  # fmt: skip
-    buttons = rx.flex(
-        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-        rx.button("Save", type="submit", loading=S.saving),
-        spacing="3",
-        justify="end",
-    )
+def _edit_fields() -> list[rx.Component]:
     t = S.target
-    edit = app_form(
-        rx.vstack(
-            text_field("Full name", "edit_display_name", default_value=t.name, error=S.errors.get("display_name", "")),
-            checks("Expertise", "expertise", "edit-expertise", CATEGORY_LABEL, t.expertise_keys, S.errors),
-            checks("Session modes", "session_modes", "edit-mode", MODE_LABEL, t.mode_keys, S.errors),
-            text_field(
-                "Capacity (active tickets at once)",
-                "edit_capacity",
-                type="number",
-                min=0,
-                max=50,
-                default_value=t.capacity.to_string(),
-                error=S.errors.get("capacity", ""),
-                hint="Raising it lets you assign more; the change is recorded.",
-            ),  # fmt: skip
-            switch("Accepting new tickets", "edit_accepting_new", t.accepting_new),
-            switch("On call for crisis", "edit_on_call_crisis", t.on_call),
-            reason,
-            buttons,
-            spacing="4",
-            width="100%",
+    return [
+        text_field("Full name", "edit_display_name", default_value=t.name, error=S.errors.get("display_name", "")),
+        checks("Expertise", "expertise", "edit-expertise", CATEGORY_LABEL, t.expertise_keys, S.errors),
+        checks("Session modes", "session_modes", "edit-mode", MODE_LABEL, t.mode_keys, S.errors),
+        text_field(
+            "Capacity (active tickets at once)",
+            "edit_capacity",
+            type="number",
+            min=0,
+            max=50,
+            default_value=t.capacity.to_string(),
+            error=S.errors.get("capacity", ""),
+            hint="Raising it lets you assign more; the change is recorded.",
+        ),  # fmt: skip
+        switch("Accepting new tickets", "edit_accepting_new", t.accepting_new),
+        switch("On call for crisis", "edit_on_call_crisis", t.on_call),
+    ]
+
+
+def _held_tickets() -> rx.Component:
+    return rx.cond(
+        S.target_held.length() > 0,
+        rx.box(
+            rx.text("They hold these active tickets; reassign them afterwards:", as_="p", size="2"),
+            rx.el.ul(rx.foreach(S.target_held, lambda h: rx.el.li(ticket_link(h)))),
         ),
-        on_submit=S.submit_edit,
     )
-    status = app_form(
-        rx.vstack(
-            rx.cond(
-                S.target_held.length() > 0,
-                rx.box(
-                    rx.text("They hold these active tickets; reassign them afterwards:", as_="p", size="2"),
-                    rx.el.ul(rx.foreach(S.target_held, lambda h: rx.el.li(ticket_link(h)))),
-                ),
-            ),
-            reason,
-            buttons,
-            spacing="4",
-            width="100%",
-        ),
-        on_submit=S.submit_status,
-    )
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(
-                rx.cond(S.dialog == "edit", "Edit counselor", rx.cond(S.target_active, "Deactivate", "Reactivate")),
-                custom_attrs={"as": "h2"},
-            ),
-            rx.dialog.description(S.target_name, size="2", margin_bottom="3"),
-            form_alert(S.form_error),
-            rx.cond(S.dialog == "edit", edit, status),
-            class_name="admin-dialog",
-        ),
-        open=S.dialog != "",
-        on_open_change=S.dialog_changed,
-    )
+
+
+def dialogs() -> rx.Component:
+    """Edit a counselor, or change an account's status: one dialog, recorded with a reason."""
+    editing = S.dialog == "edit"
+    return form_dialog(
+        rx.cond(editing, "Edit counselor", rx.cond(S.target_active, "Deactivate", "Reactivate")),
+        S.target_name,
+        rx.cond(editing, rx.fragment(*_edit_fields()), _held_tickets()),
+        reason_field(S.errors.get("reason", ""), "Required; recorded with your name."),
+        dialog_buttons("Save", saving=S.saving),
+        is_open=S.dialog != "", on_open_change=S.dialog_changed,
+        on_submit=S.submit_dialog, form_error=S.form_error, class_name="admin-dialog",
+    )  # fmt: skip
 
 
 def page() -> rx.Component:

@@ -126,6 +126,13 @@ def content() -> rx.Component:
                 S.crisis_chart,
             ),  # fmt: skip
         ),
+        *_activity_charts(),
+    )
+
+
+def _activity_charts() -> list[rx.Component]:
+    """Workload, completed sessions, new tickets and the backlog: each chart with its table view."""
+    return [
         chart_box(
             "Counselor workload",
             "Active tickets against capacity (the 20 busiest); the table lists everyone.",
@@ -173,7 +180,7 @@ def content() -> rx.Component:
             bar_chart(S.backlog_chart, "status", {"Tickets": "#6e56cf"}),
             rows_table("Backlog by status", [("status", "Status"), ("Tickets", "Tickets")], S.backlog_chart),
         ),
-    )
+    ]
 
 
 def page() -> rx.Component:

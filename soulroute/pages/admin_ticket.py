@@ -8,7 +8,7 @@ import reflex as rx
 
 from soulroute.components.admin_parts import action_dialog, data_table, holder, row_actions
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import app_form, text_field
+from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
 from soulroute.components.tickets import (
     category_text,
     empty_state,
@@ -81,42 +81,13 @@ def record_panel() -> rx.Component:
 
 
 def reveal_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(
-                rx.cond(T.reveal == "notes", "Open session notes", "Open description"), custom_attrs={"as": "h2"}
-            ),
-            rx.dialog.description(
-                "Your name, the time and this reason are recorded in the ticket's access log.",
-                size="2",
-                margin_bottom="3",
-            ),
-            app_form(
-                rx.vstack(
-                    text_field(
-                        "Reason",
-                        "reason",
-                        error=T.reveal_error,
-                        multiline=True,
-                        required=False,
-                        aria_required="true",
-                    ),  # fmt: skip
-                    rx.flex(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-                        rx.button("Open and record", type="submit"),
-                        spacing="3",
-                        justify="end",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=T.submit_reveal,
-            ),
-            class_name="admin-dialog",
-        ),
-        open=T.reveal != "",
-        on_open_change=T.reveal_changed,
-    )
+    return form_dialog(
+        rx.cond(T.reveal == "notes", "Open session notes", "Open description"),
+        "Your name, the time and this reason are recorded in the ticket's access log.",
+        reason_field(T.reveal_error, "Required; recorded in the ticket's access log with your name."),
+        dialog_buttons("Open and record"),
+        is_open=T.reveal != "", on_open_change=T.reveal_changed, on_submit=T.submit_reveal, class_name="admin-dialog",
+    )  # fmt: skip
 
 
 def history_row(e: EventView) -> rx.Component:

@@ -136,6 +136,12 @@ class AdminAccountsState(FormDialog, SessionState):
             ]
         return None
 
+    @rx.event
+    def submit_dialog(self, form_data: dict):
+        """The open dialog's form (one dialog, two forms): each handler checks the admin itself."""
+        handler = AdminAccountsState.submit_edit if self.dialog == "edit" else AdminAccountsState.submit_status
+        return handler(form_data)
+
     @acts_as(UserRole.ADMIN)
     async def submit_edit(self, actor: Actor, form_data: dict):
         # The dialog's fields are named edit_* / edit-* (the create form on the same page has the plain names).

@@ -29,8 +29,8 @@ from reflex_base.event.processor.base_state_processor import BaseStateEventProce
 from soulroute.auth import sessions
 from soulroute.domain.rules import Actor
 from soulroute.live import tabs
-from soulroute.state import listener
 from soulroute.soulroute import app
+from soulroute.state import listener
 
 WAIT = 30.0  # seconds an event chain may take before the test fails with where it stood
 _sids = itertools.count(1)

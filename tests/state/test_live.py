@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from soulroute.db.models import TicketCategory as C
-from soulroute.state import listener
 from soulroute.live.watchers import newer, shows
+from soulroute.state import listener
 from soulroute.state.board import BoardState
 from soulroute.state.caseload import CaseloadState
 from tests.factories import claimed_ticket, make_counselor, make_student, open_ticket

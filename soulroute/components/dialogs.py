@@ -1,0 +1,52 @@
+"""The app's one dialog scaffold, for every state that uses the FormDialog piece (Radix: focus trapped,
+Escape closes, focus returns to the opener). The form's inputs are uncontrolled and the dialog stays
+open on a refusal, so nothing typed is lost; errors stand next to their fields, the rest above the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from soulroute.components.forms import app_form, form_alert, text_field
+
+
+def dialog_buttons(submit: Any, *, saving: rx.Var[bool] | bool = False, **submit_props: Any) -> rx.Component:
+    """Cancel (closes, keeps nothing) and the submit button, which shows progress while saving."""
+    return rx.flex(
+        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
+        rx.button(submit, type="submit", loading=saving, size="3", **submit_props),
+        spacing="3",
+        justify="end",
+        wrap="wrap",
+    )
+
+
+def form_dialog(
+    title: Any,
+    description: Any,
+    *body: rx.Component,
+    is_open: rx.Var[bool],
+    on_open_change: Any,
+    on_submit: Any,
+    form_error: rx.Var[str] | str = "",
+    class_name: str = "app-dialog",
+) -> rx.Component:
+    """A dialog holding one form: its title (an h2), what it acts on, the form-level error, the fields."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title, custom_attrs={"as": "h2"}),
+            rx.dialog.description(description, size="2", color_scheme="gray", margin_bottom="3"),
+            form_alert(form_error),
+            app_form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),
+            class_name=class_name,
+        ),
+        open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
+def reason_field(error: rx.Var[str] | str, hint: str, *, optional: bool = False) -> rx.Component:
+    """The reason an action is recorded with (required unless `optional`; the server checks it either way)."""
+    required = {} if optional else {"aria_required": "true"}
+    return text_field("Reason", "reason", error=error, hint=hint, multiline=True, required=False, **required)
