@@ -50,7 +50,7 @@ class BoardCard(TicketView):
 
 
 def board_card(row: TicketRow, now: datetime | None = None) -> BoardCard:
-    return BoardCard(**dataclasses.asdict(ticket_view(row)), age=waiting_text(row.created_at, now))
+    return ticket_view(row, BoardCard, age=waiting_text(row.created_at, now))
 
 
 class BoardState(FilteredList, LivePage, SessionState):

@@ -48,8 +48,9 @@ def case_view(actor: rules.Actor, row: TicketRow, now: datetime) -> CaseView:
     actions = rules.ticket_actions(actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id)
     chat = row.session_mode is SessionMode.CHAT
     started = row.scheduled_time is not None and now >= row.scheduled_time - rules.JOIN_OPENS_BEFORE
-    return CaseView(
-        **dataclasses.asdict(ticket_view(row)),
+    return ticket_view(
+        row,
+        CaseView,
         joinable=rules.can_join(row.status, row.session_mode, row.scheduled_time, row.session_minutes, now),
         # Completing is for a session that has (at least nearly) begun: from the moment Join opens.
         complete_ready="complete" in actions and started,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from soulroute.domain.rules import JOIN_OPENS_BEFORE
 from soulroute.domain.schemas import AccessRow, EventRow, TicketRow
@@ -27,6 +28,9 @@ STATUS_LABEL = {
     "closed": "Closed",
 }
 MODE_LABEL = {"video": "Video", "audio": "Audio call", "chat": "Chat", "in-person": "In person"}
+
+
+V = TypeVar("V", bound="TicketView")
 
 
 def iso(value: datetime | None) -> str:
@@ -58,9 +62,10 @@ class TicketView:
     wide: bool = False
 
 
-def ticket_view(row: TicketRow) -> TicketView:
+def ticket_view(row: TicketRow, view: type[V] = TicketView, **extra: Any) -> V:
+    """The display copy of a ticket, as `view` (TicketView or a subclass, whose own fields come in `extra`)."""
     end = row.scheduled_time + timedelta(minutes=row.session_minutes) if row.scheduled_time else None
-    return TicketView(
+    return view(
         id=str(row.id),
         title=row.title,
         description=row.description,
@@ -81,6 +86,7 @@ def ticket_view(row: TicketRow) -> TicketView:
         notes=row.notes,
         close_reason=row.close_reason or "",
         wide=row.urgency.value in ("crisis", "high"),
+        **extra,
     )
 
 
