@@ -63,9 +63,10 @@ class TicketView:
 
 
 def ticket_view(row: TicketRow, view: type[V] = TicketView, **extra: Any) -> V:
-    """The display copy of a ticket, as `view` (TicketView or a subclass, whose own fields come in `extra`)."""
+    """The display copy of a ticket, as `view` (TicketView or a subclass, whose own fields, or a shorter
+    description, come in `extra`)."""
     end = row.scheduled_time + timedelta(minutes=row.session_minutes) if row.scheduled_time else None
-    return view(
+    fields = dict(
         id=str(row.id),
         title=row.title,
         description=row.description,
@@ -86,8 +87,8 @@ def ticket_view(row: TicketRow, view: type[V] = TicketView, **extra: Any) -> V:
         notes=row.notes,
         close_reason=row.close_reason or "",
         wide=row.urgency.value in ("crisis", "high"),
-        **extra,
     )
+    return view(**(fields | extra))
 
 
 EVENT_VERB = {
