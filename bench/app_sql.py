@@ -2,7 +2,7 @@
 the hand-written equivalents without row-level security that the benchmark compares them with.
 
 Capturing (instead of copying the SQL here) keeps the benchmark on the exact text list_board,
-list_student_tickets, list_crisis_queue and claim_ticket send, placeholders included."""
+list_student_tickets, admin.crisis_queue and claim_ticket send, placeholders included."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from soulroute.config import get_settings
 from soulroute.db.models import UserRole
 from soulroute.db.session import reset_engines
 from soulroute.domain import errors
+from soulroute.domain.admin import crisis_queue
 from soulroute.domain.kernel import DESCRIPTION_SQL
-from soulroute.domain.queries import list_board, list_crisis_queue, list_student_tickets
+from soulroute.domain.queries import list_board, list_student_tickets
 from soulroute.domain.rules import Actor
 from soulroute.domain.tickets import claim_ticket
 
@@ -86,7 +87,7 @@ def capture(target: Target, counselor: uuid.UUID, student: uuid.UUID, admin: uui
             list_student_tickets(Actor(student, UserRole.STUDENT))
             student_sql, _ = last_ticket_sql(mark)
             mark = len(seen)
-            list_crisis_queue(Actor(admin, UserRole.ADMIN))
+            crisis_queue(Actor(admin, UserRole.ADMIN))
             crisis, crisis_params = last_ticket_sql(mark)
             mark = len(seen)
             with suppress(errors.NotFound):

@@ -111,7 +111,7 @@ def build_workloads(owner: psycopg.Connection, sql: app_sql.AppSql, users: dict[
         ),
         measure.Workload(
             name="crisis",
-            title="Admin crisis queue (list_crisis_queue)",
+            title="Admin crisis queue (admin.crisis_queue)",
             rls_sql=sql.crisis,
             plain_sql=sql.crisis,
             users=users["admin"],

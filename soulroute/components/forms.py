@@ -68,3 +68,18 @@ def form_alert(message: rx.Var[str], *, color: str = "red") -> rx.Component:
         message != "",
         rx.callout(message, icon="triangle_alert", color_scheme=color, role="alert", size="2"),
     )
+
+
+def page_title(text: rx.Var[str] | str, **props) -> rx.Component:
+    """A page's one h1, the same size everywhere."""
+    return rx.heading(text, as_="h1", size="7", **props)
+
+
+def intro(*text: rx.Var[str] | str, **props) -> rx.Component:
+    """The paragraph under a page's title that says what the page is for."""
+    return rx.text(*text, as_="p", class_name="page-intro", **props)
+
+
+def submit_button(label: str, busy: rx.Var[bool], **props) -> rx.Component:
+    """A form's submit button: a spinner and disabled while the form is on its way (no double submit)."""
+    return rx.button(rx.cond(busy, rx.spinner(size="2"), rx.fragment()), label, type="submit", disabled=busy, **props)

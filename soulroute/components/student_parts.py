@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from soulroute.components.forms import app_form, field_error
+from soulroute.components.forms import app_form, field_error, submit_button
 from soulroute.components.shell import help_links
 from soulroute.components.tickets import local_time
 from soulroute.config import get_settings
@@ -222,13 +222,7 @@ def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
                         rx.alert_dialog.cancel(
                             rx.button("Keep ticket", variant="soft", color_scheme="gray", type="button")
                         ),
-                        rx.button(
-                            rx.cond(state.cancelling, rx.spinner(size="2"), rx.fragment()),
-                            "Cancel ticket",
-                            color_scheme="red",
-                            type="submit",
-                            disabled=state.cancelling,
-                        ),
+                        submit_button("Cancel ticket", state.cancelling, color_scheme="red"),
                         spacing="3",
                         justify="end",
                         wrap="wrap",

@@ -155,29 +155,6 @@ def list_caseload(actor: Actor) -> list[TicketRow]:
         return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), {"me": actor.id}).mappings()]
 
 
-def list_crisis_queue(actor: Actor, limit: int = 100) -> list[TicketRow]:
-    """Admin: crisis and high-urgency tickets not yet scheduled, every crisis first, then longest waiting."""
-    require_role(actor, UserRole.ADMIN)
-    sql = f"""
-        select {TICKET_COLUMNS} {TICKET_JOINS}
-        where t.urgency in ('crisis', 'high') and t.status in ('open', 'claimed')
-        order by t.urgency desc, t.created_at, t.id
-        limit :limit
-    """
-    with transaction(actor) as session:
-        rows = session.execute(text(sql), {"limit": max(1, min(limit, 500))}).mappings()
-        return [TicketRow.model_validate(dict(r)) for r in rows]
-
-
-def get_tickets(actor: Actor) -> list[TicketRow]:
-    """The list each role starts from: a student's tickets, a counselor's board, the admin's queue."""
-    if actor.role is UserRole.STUDENT:
-        return list_student_tickets(actor)
-    if actor.role is UserRole.COUNSELOR:
-        return list_board(actor)
-    return list_crisis_queue(actor)
-
-
 HISTORY_SQL = """
     select e.id, e.kind, u.display_name as actor_name, u.role as actor_role, e.from_status, e.to_status,
            e.detail, e.created_at

@@ -18,11 +18,11 @@ from soulroute.components.admin_parts import (
     urgency_cell,
 )
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import app_form
+from soulroute.components.filters import search_form
+from soulroute.components.forms import page_title
 from soulroute.components.tickets import category_text, empty_state, loading_state, local_time, mode_label, waited
 from soulroute.state.admin import AdminState as A
 from soulroute.state.admin_views import AdminRowView
-from soulroute.state.session import SessionState
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, STATUS_LABEL, URGENCY_LABEL
 
 URGENCY_ORDER = ("crisis", "high", "medium", "low")
@@ -122,29 +122,12 @@ def table_filters() -> rx.Component:
             native_select("Sort", "admin-sort", SORTS, value=A.sort, on_change=lambda v: A.filter_by("sort", v)),
             class_name="filter-selects admin-filters",
         ),
-        app_form(
-            rx.flex(
-                rx.box(
-                    rx.el.label("Search titles", html_for="admin-search", class_name="field-label"),
-                    rx.input(id="admin-search", name="search", type="search", default_value=A.search, max_length=100),
-                    class_name="field search-field",
-                ),
-                _date("Created from", "created_from", A.created_from),
-                _date("Created until", "created_to", A.created_to),
-                rx.button(rx.icon("search", size=16, aria_hidden="true"), "Apply", type="submit", size="2"),
-                rx.cond(
-                    A.filtered,
-                    rx.button("Clear filters", type="button", on_click=A.clear_filters, variant="soft", size="2"),
-                ),
-                spacing="3",
-                align="end",
-                wrap="wrap",
-            ),
-            on_submit=A.search_for,
-            role="search",
-            aria_label="Search all tickets",
+        search_form(
+            "Search titles", "admin-search", A.search,
+            _date("Created from", "created_from", A.created_from), _date("Created until", "created_to", A.created_to),
+            submit="Apply", state=A, aria_label="Search all tickets",
         ),
-    )
+    )  # fmt: skip
 
 
 def _date(label: str, name: str, value: rx.Var) -> rx.Component:
@@ -231,7 +214,7 @@ def all_tickets() -> rx.Component:
 
 def dashboard() -> rx.Component:
     return app_shell(
-        rx.heading("Oversight", as_="h1", size="7"),
+        page_title("Oversight"),
         rx.text(
             "The crisis queue first (every crisis, then high urgency), then every ticket. "
             "Times are shown in your time zone. See also ",
@@ -251,32 +234,4 @@ def dashboard() -> rx.Component:
         export_dialog(),
         rx.moment(interval=30_000, on_change=A.refresh, display="none"),
         crumbs=[("Oversight", None)],
-    )
-
-
-def register(app: rx.App) -> None:
-    from soulroute.pages import admin_accounts, admin_analytics, admin_audit, admin_ticket
-    from soulroute.state.admin_accounts import AdminAccountsState
-    from soulroute.state.admin_analytics import AdminAnalyticsState
-    from soulroute.state.admin_audit import AdminAuditState
-    from soulroute.state.admin_ticket import AdminTicketState
-
-    guard = SessionState.guard
-    app.add_page(dashboard, route="/admin", title="Oversight · SoulRoute", on_load=[guard, A.load])
-    app.add_page(
-        admin_ticket.page,
-        route="/admin/tickets/[ticket_id]",
-        title="Ticket audit · SoulRoute",
-        on_load=[guard, AdminTicketState.load_ticket],
-    )
-    app.add_page(
-        admin_accounts.page, route="/admin/accounts", title="Accounts · SoulRoute",
-        on_load=[guard, AdminAccountsState.load],
-    )  # fmt: skip
-    app.add_page(
-        admin_analytics.page, route="/admin/analytics", title="Analytics · SoulRoute",
-        on_load=[guard, AdminAnalyticsState.load],
-    )  # fmt: skip
-    app.add_page(
-        admin_audit.page, route="/admin/audit", title="Audit · SoulRoute", on_load=[guard, AdminAuditState.load]
     )

@@ -8,7 +8,7 @@ import reflex as rx
 from soulroute.components.admin_parts import data_table, holder, native_select, ticket_link
 from soulroute.components.app_shell import app_shell
 from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
-from soulroute.components.forms import app_form, field_error, form_alert, text_field
+from soulroute.components.forms import app_form, field_error, form_alert, intro, page_title, text_field
 from soulroute.components.tickets import loading_state, status_badge
 from soulroute.state.admin_accounts import AdminAccountsState as S
 from soulroute.state.admin_accounts import StaffView
@@ -205,8 +205,8 @@ def dialogs() -> rx.Component:
 
 def page() -> rx.Component:
     return app_shell(
-        rx.heading("Accounts", as_="h1", size="7"),
-        rx.text("Counselor and admin accounts. Students create their own.", as_="p", class_name="page-intro"),
+        page_title("Accounts"),
+        intro("Counselor and admin accounts. Students create their own."),
         rx.cond(
             S.loaded,
             rx.fragment(

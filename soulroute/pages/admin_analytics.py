@@ -7,6 +7,7 @@ import reflex as rx
 
 from soulroute.components.admin_parts import data_table, figure, native_select
 from soulroute.components.app_shell import app_shell
+from soulroute.components.forms import page_title
 from soulroute.components.tickets import loading_state
 from soulroute.state.admin_analytics import AdminAnalyticsState as S
 
@@ -185,7 +186,7 @@ def _activity_charts() -> list[rx.Component]:
 
 def page() -> rx.Component:
     return app_shell(
-        rx.heading("Analytics", as_="h1", size="7"),
+        page_title("Analytics"),
         rx.box(
             native_select("Period", "analytics-period", PERIODS, value=S.weeks, on_change=S.choose_period),
             class_name="narrow-input",

@@ -7,7 +7,7 @@ import reflex as rx
 
 from soulroute.components.admin_parts import data_table
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import app_form, text_field
+from soulroute.components.forms import app_form, intro, page_title, text_field
 from soulroute.components.tickets import local_time
 from soulroute.state.admin_audit import AdminAuditState as S
 from soulroute.state.admin_views import ActivityView
@@ -30,12 +30,10 @@ def activity_row(a: ActivityView) -> rx.Component:
 
 def page() -> rx.Component:
     return app_shell(
-        rx.heading("Audit", as_="h1", size="7"),
-        rx.text(
+        page_title("Audit"),
+        intro(
             "What one account did over a period. A ticket's full history and who opened it are on the ticket's "
             "audit page (open it from Oversight).",
-            as_="p",
-            class_name="page-intro",
         ),
         app_form(
             rx.flex(

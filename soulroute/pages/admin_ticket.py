@@ -9,6 +9,7 @@ import reflex as rx
 from soulroute.components.admin_parts import action_dialog, data_table, holder, row_actions
 from soulroute.components.app_shell import app_shell
 from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
+from soulroute.components.forms import page_title
 from soulroute.components.tickets import (
     category_text,
     empty_state,
@@ -109,7 +110,7 @@ def access_row(a: AccessView) -> rx.Component:
 
 def found() -> rx.Component:
     return rx.fragment(
-        rx.heading(T.ticket.title, as_="h1", size="7"),
+        page_title(T.ticket.title),
         facts(),
         rx.box(row_actions(T.ticket), class_name="admin-section"),
         record_panel(),
@@ -150,11 +151,11 @@ def page() -> rx.Component:
                 T.found,
                 found(),
                 rx.fragment(
-                    rx.heading("Ticket not found", as_="h1", size="7"),
+                    page_title("Ticket not found"),
                     empty_state("Ticket not found", "It may have been removed.", rx.link("Back", href="/admin")),
                 ),
             ),
-            rx.fragment(rx.heading("Ticket", as_="h1", size="7"), loading_state("Loading the ticket…")),
+            rx.fragment(page_title("Ticket"), loading_state("Loading the ticket…")),
         ),
         crumbs=[("Oversight", "/admin"), ("Ticket", None)],
     )

@@ -6,7 +6,8 @@ import reflex as rx
 
 from soulroute.components.app_shell import app_shell
 from soulroute.components.counselor_cards import board_card, workload_header
-from soulroute.components.forms import app_form
+from soulroute.components.filters import search_form
+from soulroute.components.forms import page_title
 from soulroute.components.tickets import empty_state, loading_state, ticket_grid
 from soulroute.state.board import ANY, BoardState
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, URGENCY_LABEL
@@ -41,40 +42,14 @@ def filters() -> rx.Component:
             filter_select("Session mode", "session_mode", list(MODE_LABEL.items()), BoardState.session_mode),
             class_name="filter-selects",
         ),
-        app_form(
-            rx.flex(
-                rx.box(
-                    rx.el.label("Search title and description", html_for="board-search", class_name="field-label"),
-                    rx.input(
-                        id="board-search",
-                        name="search",
-                        type="search",
-                        default_value=BoardState.search,
-                        max_length=100,
-                        size="2",
-                    ),
-                    class_name="field search-field",
-                ),
-                rx.button(rx.icon("search", size=16, aria_hidden="true"), "Search", type="submit", size="2"),
-                rx.cond(
-                    BoardState.filtered,
-                    rx.button(
-                        "Clear filters",
-                        type="button",
-                        on_click=BoardState.clear_filters,
-                        variant="soft",
-                        color_scheme="gray",
-                        size="2",
-                    ),
-                ),
-                spacing="2",
-                align="end",
-                wrap="wrap",
-            ),
-            on_submit=BoardState.search_for,
-            role="search",
+        search_form(
+            "Search title and description",
+            "board-search",
+            BoardState.search,
+            submit="Search",
+            state=BoardState,
             aria_label="Search the board",
-        ),
+        ),  # fmt: skip
         class_name="board-filters",
         aria_label="Filters",
     )
@@ -116,7 +91,7 @@ def results() -> rx.Component:
 
 def page() -> rx.Component:
     return app_shell(
-        rx.heading("Board", as_="h1", size="7"),
+        page_title("Board"),
         rx.text("Open tickets in your areas, plus crisis and “other” for everyone. Crisis first.", as_="p"),
         workload_header(),
         filters(),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components import page_shell
+from soulroute.components.forms import page_title
 
 
 def page() -> rx.Component:
     return page_shell(
         rx.vstack(
-            rx.heading("Support has moved to tickets", as_="h1", size="7"),
+            page_title("Support has moved to tickets"),
             rx.text(
                 "Support requests are now made as tickets: describe what you need and a counselor picks it up. "
                 "Taking you to your tickets…",

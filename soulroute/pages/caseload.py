@@ -7,17 +7,16 @@ import reflex as rx
 from soulroute.components.app_shell import app_shell
 from soulroute.components.counselor_cards import case_card
 from soulroute.components.counselor_dialogs import complete_dialog, release_dialog, schedule_dialog
+from soulroute.components.forms import intro, page_title
 from soulroute.components.tickets import empty_state, loading_state, ticket_grid
 from soulroute.state.caseload import CaseloadState
 
 
 def page() -> rx.Component:
     return app_shell(
-        rx.heading("My caseload", as_="h1", size="7"),
-        rx.text(
+        page_title("My caseload"),
+        intro(
             "Tickets you hold: next session first. Session times are shown in your time zone.",
-            as_="p",
-            class_name="page-intro",
         ),
         rx.cond(
             CaseloadState.loaded,

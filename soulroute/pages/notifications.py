@@ -6,11 +6,10 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import form_alert
+from soulroute.components.forms import form_alert, page_title
 from soulroute.components.tickets import empty_state, loading_state, local_time
 from soulroute.state.notifications import NotificationsState as S
 from soulroute.state.notifications import NotificationView
-from soulroute.state.session import SessionState
 
 
 def _item(n: NotificationView) -> rx.Component:
@@ -95,7 +94,7 @@ def page() -> rx.Component:
 def _header() -> rx.Component:
     return rx.flex(
         rx.flex(
-            rx.heading("Notifications", as_="h1", size="7"),
+            page_title("Notifications"),
             rx.button(
                 rx.icon("check-check", size=16, aria_hidden="true"),
                 "Mark all as read",
@@ -119,7 +118,3 @@ def _header() -> rx.Component:
         direction="column",
         gap="1",
     )
-
-
-def register(app: rx.App) -> None:
-    app.add_page(page, route="/notifications", title="Notifications · SoulRoute", on_load=[SessionState.guard, S.load])

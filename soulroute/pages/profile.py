@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import app_form, field_error, form_alert, text_field
+from soulroute.components.forms import app_form, field_error, form_alert, page_title, text_field
 from soulroute.components.tickets import loading_state
 from soulroute.state.profile import ProfileState as P
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL
@@ -91,7 +91,7 @@ def profile_form() -> rx.Component:
 
 def page() -> rx.Component:
     return app_shell(
-        rx.heading("Profile", as_="h1", size="7", class_name="page-intro"),
+        page_title("Profile", class_name="page-intro"),
         form_alert(P.form_error),
         rx.cond(P.loaded, profile_form(), loading_state("Loading your profile…")),
         crumbs=[("Profile", None)],

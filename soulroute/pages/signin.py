@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components import page_shell
-from soulroute.components.forms import app_form, form_alert, text_field
+from soulroute.components.forms import app_form, form_alert, page_title, submit_button, text_field
 from soulroute.state.auth import SignInState
 
 
@@ -34,7 +34,7 @@ def page() -> rx.Component:
     return page_shell(
         rx.card(
             rx.vstack(
-                rx.heading("Sign in", as_="h1", size="7"),
+                page_title("Sign in"),
                 form_alert(SignInState.notice, color="green"),
                 form_alert(SignInState.form_error),
                 sso_button(),
@@ -56,14 +56,7 @@ def page() -> rx.Component:
                             error=SignInState.password_error,
                             max_length=128,
                         ),
-                        rx.button(
-                            rx.cond(SignInState.submitting, rx.spinner(size="2"), rx.fragment()),
-                            "Sign in",
-                            type="submit",
-                            size="3",
-                            width="100%",
-                            disabled=SignInState.submitting,
-                        ),
+                        submit_button("Sign in", SignInState.submitting, size="3", width="100%"),
                         spacing="4",
                         width="100%",
                     ),

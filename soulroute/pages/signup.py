@@ -6,7 +6,7 @@ import reflex as rx
 
 from soulroute.auth.password_policy import MIN_LENGTH
 from soulroute.components import page_shell
-from soulroute.components.forms import app_form, form_alert, text_field
+from soulroute.components.forms import app_form, form_alert, page_title, submit_button, text_field
 from soulroute.state.auth import SignUpState
 
 
@@ -40,14 +40,7 @@ def signup_form() -> rx.Component:
                 error=SignUpState.errors.get("password", ""),
                 max_length=128,
             ),
-            rx.button(
-                rx.cond(SignUpState.submitting, rx.spinner(size="2"), rx.fragment()),
-                "Create account",
-                type="submit",
-                size="3",
-                width="100%",
-                disabled=SignUpState.submitting,
-            ),
+            submit_button("Create account", SignUpState.submitting, size="3", width="100%"),
             spacing="4",
             width="100%",
         ),
@@ -60,7 +53,7 @@ def page() -> rx.Component:
     return page_shell(
         rx.card(
             rx.vstack(
-                rx.heading("Create a student account", as_="h1", size="7"),
+                page_title("Create a student account"),
                 form_alert(SignUpState.form_error),
                 rx.cond(
                     SignUpState.open,

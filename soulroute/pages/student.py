@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import form_alert
+from soulroute.components.forms import form_alert, page_title
 from soulroute.components.student_parts import cancel_dialog, link_button, session_actions
 from soulroute.components.tickets import (
     category_text,
@@ -18,11 +18,7 @@ from soulroute.components.tickets import (
     ticket_grid,
     urgency_badge,
 )
-from soulroute.pages import student_new, ticket_page
-from soulroute.state.session import SessionState
-from soulroute.state.student_new import NewTicketState
 from soulroute.state.student_tickets import MyTicketsState as S
-from soulroute.state.student_tickets import TicketPageState
 from soulroute.state.views import STATUS_LABEL, TicketView
 
 CANCELLABLE = ["open", "claimed", "scheduled"]
@@ -109,7 +105,7 @@ def _list() -> rx.Component:
 def my_tickets() -> rx.Component:
     return app_shell(
         rx.flex(
-            rx.heading("My tickets", as_="h1", size="7"),
+            page_title("My tickets"),
             link_button("New ticket", "/tickets/new", icon="circle-plus", size="3"),
             justify="between",
             align="center",
@@ -123,18 +119,4 @@ def my_tickets() -> rx.Component:
         # Join opens and closes with the clock: re-check every 30 seconds.
         rx.moment(interval=30_000, on_change=S.tick, display="none"),
         crumbs=[("Tickets", None)],
-    )
-
-
-def register(app: rx.App) -> None:
-    guard = SessionState.guard
-    app.add_page(my_tickets, route="/tickets", title="My tickets · SoulRoute", on_load=[guard, S.load])
-    app.add_page(
-        student_new.page, route="/tickets/new", title="New ticket · SoulRoute", on_load=[guard, NewTicketState.load]
-    )
-    app.add_page(
-        ticket_page.page,
-        route="/tickets/[ticket_id]",
-        title="Ticket · SoulRoute",
-        on_load=[guard, TicketPageState.load],
     )

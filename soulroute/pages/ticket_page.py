@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import form_alert
+from soulroute.components.forms import form_alert, page_title
 from soulroute.components.student_parts import cancel_dialog, crisis_panel, link_button, session_actions, status_steps
 from soulroute.components.tickets import (
     category_text,
@@ -124,7 +124,7 @@ def _found() -> rx.Component:
     t = S.ticket
     active = rx.Var.create(["open", "claimed", "scheduled"]).contains(t.status)
     return rx.vstack(
-        rx.heading(t.title, as_="h1", size="7", class_name="ticket-title"),
+        page_title(t.title, class_name="ticket-title"),
         rx.flex(urgency_badge(t.urgency), status_badge(t.status), spacing="2", wrap="wrap"),
         _confirmation(),
         rx.cond((t.urgency == "crisis") & S.is_student & active, crisis_panel()),
@@ -155,7 +155,7 @@ def _found() -> rx.Component:
 
 def _not_found() -> rx.Component:
     return rx.vstack(
-        rx.heading("Ticket not found", as_="h1", size="7"),
+        page_title("Ticket not found"),
         rx.text("This ticket does not exist, or it is not one you can see.", as_="p", size="3"),
         link_button("Back to my tickets", "/tickets", variant="soft"),
         spacing="4",
@@ -167,10 +167,10 @@ def page() -> rx.Component:
     return app_shell(
         rx.cond(
             ~S.loaded,
-            rx.fragment(rx.heading("Ticket", as_="h1", size="7"), loading_state("Loading the ticket…")),
+            rx.fragment(page_title("Ticket"), loading_state("Loading the ticket…")),
             rx.cond(
                 S.load_error != "",
-                rx.fragment(rx.heading("Ticket", as_="h1", size="7"), form_alert(S.load_error)),
+                rx.fragment(page_title("Ticket"), form_alert(S.load_error)),
                 rx.cond(S.found, _found(), _not_found()),
             ),
         ),
