@@ -26,7 +26,7 @@ from soulroute.domain.schemas import BoardCursor, BoardFilters, TicketRow
 from soulroute.state.filtered_list import ANY, FilteredList
 from soulroute.state.kernel import LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
-from soulroute.state.views import TicketView, ticket_view
+from soulroute.state.views import iso
 
 PAGE = 24
 SEARCH_ID = "board-search"
@@ -45,12 +45,34 @@ def waiting_text(created: datetime, now: datetime | None = None) -> str:
 
 
 @dataclasses.dataclass
-class BoardCard(TicketView):
+class BoardCard:
+    """What a board card shows, and nothing more (the board sends up to 24 of these per event)."""
+
+    id: str = ""
+    title: str = ""
+    description: str = ""  # the excerpt the board query reads (queries.EXCERPT_CHARS)
+    category: str = ""
+    urgency: str = ""
+    status: str = ""
+    session_mode: str = ""
+    created_at: str = ""
     age: str = ""
+    wide: bool = False  # crisis and high take more room in the grid
 
 
 def board_card(row: TicketRow, now: datetime | None = None) -> BoardCard:
-    return ticket_view(row, BoardCard, age=waiting_text(row.created_at, now))
+    return BoardCard(
+        id=str(row.id),
+        title=row.title,
+        description=row.description,
+        category=row.category.value,
+        urgency=row.urgency.value,
+        status=row.status.value,
+        session_mode=row.session_mode.value,
+        created_at=iso(row.created_at),
+        age=waiting_text(row.created_at, now),
+        wide=row.urgency.value in ("crisis", "high"),
+    )
 
 
 class BoardState(FilteredList, LivePage, SessionState):
@@ -175,8 +197,7 @@ class BoardState(FilteredList, LivePage, SessionState):
         self.loading = True
         yield
         await self._reload(actor, PAGE)
-        yield rx.set_value(SEARCH_ID, self.search)
-        yield self._keep_in_address()
+        yield [rx.set_value(SEARCH_ID, self.search), self._keep_in_address()]
 
     @acts_as(UserRole.COUNSELOR)
     async def filter_by(self, actor: Actor, name: str, value: str):

@@ -51,7 +51,7 @@ class TabBoundary(Middleware):
         ended = False
         if cookie and event.name in _checked_events():
             try:
-                ended = await current_session(cookie, touch=False) is None
+                ended = await current_session(cookie, touch=False, fresh=True) is None
             except Exception:  # database unreachable: answer nothing rather than guess
                 log.warning("session check failed; event %s refused", event.name.rsplit(".", 1)[-1][:80])
                 return StateUpdate(events=Event.from_event_type([rx.toast.error("Service temporarily unavailable.")]))

@@ -77,10 +77,10 @@ async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
-async def current_session(token: str | None, *, touch: bool = True) -> sessions.SignedIn | None:
+async def current_session(token: str | None, *, touch: bool = True, fresh: bool = False) -> sessions.SignedIn | None:
     """The live session behind a cookie's token: from this process's cache when it was resolved a moment
-    ago (auth/session_cache.py says when that is trusted), else from the database."""
-    cached = session_cache.lookup(token)
+    ago (auth/session_cache.py says when that is trusted), else, or when `fresh`, from the database."""
+    cached = None if fresh else session_cache.lookup(token)
     if cached is not None:
         return cached
     try:
@@ -90,6 +90,8 @@ async def current_session(token: str | None, *, touch: bool = True) -> sessions.
         raise Unavailable() from (mapped or exc)
     if current is not None and token:
         session_cache.store(token, current)
+    elif token:
+        session_cache.forget(token)  # ended by time (no NOTIFY announces that): not honoured from here on
     return current
 
 
@@ -102,8 +104,9 @@ class SessionState(rx.State):
     signed_in: bool = False
     _tab_recorded_until: float = 0.0  # wall clock (states move between workers with Redis)
 
-    async def _signed_in(self, *, touch: bool = True) -> sessions.SignedIn | None:
-        current = await current_session(sessions.token_from_cookie_header(self.router.headers.cookie), touch=touch)
+    async def _signed_in(self, *, touch: bool = True, fresh: bool = False) -> sessions.SignedIn | None:
+        cookie = sessions.token_from_cookie_header(self.router.headers.cookie)
+        current = await current_session(cookie, touch=touch, fresh=fresh)
         # So that ending this session deletes this tab's state (live/tabs.py): recorded once, then renewed
         # well inside the record's expiry, not on every click. A new session in this tab
         # empties the state first (state/boundary.py), so it is recorded again at once.
@@ -170,15 +173,14 @@ class SessionState(rx.State):
     @rx.event
     async def check_session(self):
         """Periodic check from the shell: a tab whose session ended elsewhere (sign-out in another tab,
-        expiry, deactivation) goes to sign-in. Does not count as activity."""
-        if not self.signed_in:
-            return None
+        expiry, deactivation) goes to sign-in. Does not count as activity. Asks the database, not the cache:
+        an end by time is announced by nothing else. (The tab's state may already have been emptied before
+        this runs, state/boundary.py, so the page's path says whether a session is needed here.)"""
         try:
-            current = await self._signed_in(touch=False)
+            current = await self._signed_in(touch=False, fresh=True)
         except DomainError:
             return None  # database briefly unreachable: try again at the next tick
-        if current is None:
-            self._show(None)
+        if current is None and roles_for(self.router.url.path or "/") is not None:
             return [rx.toast.info("Your session has ended. Please sign in again."), self._to_sign_in()]
         return None
 

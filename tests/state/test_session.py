@@ -61,3 +61,25 @@ async def test_pages_send_each_role_to_its_own_home_and_the_signed_out_to_sign_i
                     assert where == homes[role], f"{role} on {path} went to {where}"
                 shown = await tab.state(SessionState)
                 assert shown.signed_in is (person is not None)
+
+
+@pytest.mark.parametrize(
+    "ending",
+    ["update auth_sessions set last_seen_at = now() - interval '2 hours' where user_id = :u",
+     "update auth_sessions set expires_at = now() - interval '1 second' where user_id = :u"],
+    ids=["idle", "expired"],
+)  # fmt: skip
+async def test_a_session_ended_by_time_is_refused_at_the_next_page_load_and_the_periodic_check(ending) -> None:
+    """Nothing announces an end by time: a page load and the periodic check ask the database, not the cache.
+    Regression: the check ran after the tab's state had been emptied and then did nothing, so the tab stayed
+    on its page."""
+    student = make_student()
+    async with Backend() as backend:
+        tab, reply = await backend.tab("/tickets", student)
+        assert reply.redirect() is None, "positive control: signed in"
+        owner(ending, {"u": student.id})
+        check = await tab.send(SessionState.check_session)
+        reload, reloaded = await backend.tab("/tickets", cookie=tab.cookie)
+    assert check.redirect() == "/signin?next=/tickets"
+    assert ("info", "Your session has ended. Please sign in again.") in check.toasts()
+    assert reloaded.redirect() == "/signin?next=/tickets"
