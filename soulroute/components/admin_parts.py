@@ -117,7 +117,13 @@ def holder(t: AdminRowView) -> rx.Component:
     )
 
 
-def _reason(hint: str = "Required; recorded in the ticket's history with your name.") -> rx.Component:
+STAFF_ONLY = "Required; recorded with your name. The student sees what happened, not this reason."
+STUDENT_SEES = "Required; recorded with your name. The student sees it as the reason their ticket was closed."
+
+
+def _reason() -> rx.Component:
+    # Closing is the one action whose reason is shown to the student (as the ticket's close reason).
+    hint = rx.cond(A.dialog == "close", STUDENT_SEES, STAFF_ONLY)
     return reason_field(A.errors.get("reason", ""), hint)
 
 
@@ -169,7 +175,10 @@ def action_dialog() -> rx.Component:
             ),
         ),
         ("release", rx.text("The ticket goes back to the board; any scheduled session is cancelled.", size="2")),
-        ("close", rx.text("The ticket is closed for good; your reason becomes its close reason.", size="2")),
+        (
+            "close",
+            rx.text("The ticket is closed for good; the student sees your reason as its close reason.", size="2"),
+        ),
         rx.fragment(),
     )
     return form_dialog(

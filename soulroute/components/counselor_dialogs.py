@@ -107,7 +107,7 @@ def release_dialog() -> rx.Component:
             "Reason",
             "reason",
             error=_err("reason"),
-            hint="Required; recorded in the ticket's history.",
+            hint="Required; recorded in the ticket's history. The student sees that it was released, not why.",
             multiline=True,
         ),
         _buttons("Release", color_scheme="orange"),

@@ -46,7 +46,7 @@ def form_dialog(
     )
 
 
-def reason_field(error: rx.Var[str] | str, hint: str, *, optional: bool = False) -> rx.Component:
+def reason_field(error: rx.Var[str] | str, hint: rx.Var[str] | str, *, optional: bool = False) -> rx.Component:
     """The reason an action is recorded with (required unless `optional`; the server checks it either way)."""
     required = {} if optional else {"aria_required": "true"}
     return text_field("Reason", "reason", error=error, hint=hint, multiline=True, required=False, **required)

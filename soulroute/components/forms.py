@@ -28,7 +28,7 @@ def text_field(
     type: str = "text",
     default_value: rx.Var[str] | str | None = None,
     autocomplete: str | None = None,
-    hint: str | None = None,
+    hint: rx.Var[str] | str | None = None,
     required: bool = True,
     multiline: bool = False,
     **props,
@@ -39,7 +39,7 @@ def text_field(
     ("Title can be at most 120 characters; you have 10,000.") shows here while the text stays."""
     field_id = f"field-{name}"
     error_var = rx.Var.create(error)
-    described = f"{field_id}-hint {field_id}-error" if hint else f"{field_id}-error"
+    described = f"{field_id}-hint {field_id}-error" if hint is not None else f"{field_id}-error"
     control_props = dict(
         id=field_id,
         name=name,
@@ -56,7 +56,9 @@ def text_field(
         control = rx.input(type=type, auto_complete=autocomplete, size="3", **control_props)
     return rx.box(
         rx.el.label(label, html_for=field_id, class_name="field-label"),
-        rx.text(hint, id=f"{field_id}-hint", size="2", color_scheme="gray", as_="p") if hint else rx.fragment(),
+        rx.text(hint, id=f"{field_id}-hint", size="2", color_scheme="gray", as_="p")
+        if hint is not None
+        else rx.fragment(),
         control,
         field_error(field_id, error_var),
         class_name="field",

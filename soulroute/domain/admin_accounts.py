@@ -249,8 +249,9 @@ def account_activity(actor: Actor, data: ActivityQuery | dict[str, Any], limit: 
     sql = """
         select * from (
             select e.created_at as at, 'ticket' as source, e.kind, e.ticket_id, t.title as ticket_title,
-                   null as subject_name, e.detail ->> 'reason' as reason
+                   null as subject_name, d.detail ->> 'reason' as reason
             from ticket_events e join support_tickets t on t.id = e.ticket_id
+            left join ticket_event_details d on d.id = e.id
             where e.actor_id = :u and e.created_at >= :start and e.created_at < :end
             union all
             select a.created_at, 'account', a.action, null, null, s.display_name, a.reason

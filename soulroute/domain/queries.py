@@ -155,10 +155,12 @@ def list_caseload(actor: Actor) -> list[TicketRow]:
         return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), {"me": actor.id}).mappings()]
 
 
+# Details come through ticket_event_details (0024): a staff member's reason is not the student's to read.
 HISTORY_SQL = """
     select e.id, e.kind, u.display_name as actor_name, u.role as actor_role, e.from_status, e.to_status,
-           e.detail, e.created_at
+           coalesce(d.detail, '{}'::jsonb) as detail, e.created_at
     from ticket_events e left join users u on u.id = e.actor_id
+    left join ticket_event_details d on d.id = e.id
     where e.ticket_id = :id
     order by e.created_at, e.id
 """

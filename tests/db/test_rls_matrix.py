@@ -353,3 +353,36 @@ def test_access_log_visibility_and_append_only(w):
             == RLS_REFUSED
         )
         assert sqlstate(actor, "delete from record_access_log") == RLS_REFUSED
+
+
+# --- reasons in the history (0024) -------------------------------------------------------------------
+
+
+def test_a_staff_reason_reaches_admins_the_actor_and_the_holder_but_never_the_student() -> None:
+    """Regression: an admin's reason ("Failing two modules…") was shown word for word on the student's page,
+    and the runtime role could read it for the student from ticket_events.detail."""
+    from soulroute.domain import admin
+
+    student, other, lee, kim, boss = make_student(), make_student(), make_counselor(), make_counselor(), make_admin()
+    ticket = open_ticket(student)
+    tickets.claim_ticket(lee, ticket)
+    admin.reassign(boss, {"ticket_id": ticket, "counselor_id": kim.id, "reason": "Failing two modules, needs Kim"})
+    own = open_ticket(student)
+    tickets.close_ticket(student, {"ticket_id": own, "reason": "Feeling better now"})
+
+    def reasons(actor: Actor, t: UUID) -> list[str]:
+        sql = """select d.detail ->> 'reason' as r from ticket_event_details d join ticket_events e on e.id = d.id
+                 where e.ticket_id = :t and d.detail ? 'reason' order by e.id"""
+        return [r["r"] for r in run(actor, sql, {"t": t})]
+
+    staff_reason = ["Failing two modules, needs Kim"]
+    assert reasons(boss, ticket) == staff_reason  # admins
+    assert reasons(kim, ticket) == staff_reason  # the counselor who holds it now
+    assert reasons(student, ticket) == []  # the student: that it was reassigned, not why
+    assert reasons(other, ticket) == []
+    assert reasons(student, own) == ["Feeling better now"]  # their own reason, as they gave it
+    kinds = [r["kind"] for r in run(student, "select kind from ticket_events where ticket_id = :t order by id",
+                                    {"t": ticket})]  # fmt: skip
+    assert kinds == ["created", "claimed", "reassigned"]
+    for who in (student, lee, kim, boss):
+        assert sqlstate(who, "select detail from ticket_events") == RLS_REFUSED  # only through the view
