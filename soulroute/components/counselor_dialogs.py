@@ -110,7 +110,7 @@ def release_dialog() -> rx.Component:
             hint="Required; recorded in the ticket's history. The student sees that it was released, not why.",
             multiline=True,
         ),
-        _buttons("Release", color_scheme="orange"),
+        _buttons("Release", color_scheme="orange", high_contrast=True),
         on_submit=S.submit_release,
     )
 
@@ -131,6 +131,6 @@ def complete_dialog() -> rx.Component:
             error=_err("session_notes"),
             multiline=True,
         ),
-        _buttons("Complete session", color_scheme="teal"),
+        _buttons("Complete session", color_scheme="teal", high_contrast=True),
         on_submit=S.submit_complete,
     )

@@ -191,6 +191,7 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
 
     case.get_by_role("button", name="Complete").click()
     dialog.get_by_label("Session notes").fill(f"Discussed pacing and sleep. Follow-up in two weeks. {tag}")
+    check_layout(page, artifacts_dir, "counselor-complete-dialog")  # its teal button too
     dialog.get_by_role("button", name="Complete session").click()
     expect(page.get_by_text("Session completed")).to_be_visible()
     expect(case.get_by_text("Completed", exact=True)).to_be_visible()
@@ -204,7 +205,9 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
     assert seed.sql("select status::text from support_tickets where id = :t", {"t": tid}) == [{"status": "closed"}]
 
 
-def test_release_returns_the_ticket_to_another_counselors_board(browser: Browser, base_url: str, seed: Seed):
+def test_release_returns_the_ticket_to_another_counselors_board(
+    browser: Browser, base_url: str, seed: Seed, artifacts_dir
+):
     tag = _tag()
     lee = seed.account("counselor", f"Dr. Lee {tag}", expertise=("depression",))
     kim = seed.account("counselor", f"Dr. Kim {tag}", expertise=("depression",))
@@ -219,6 +222,7 @@ def test_release_returns_the_ticket_to_another_counselors_board(browser: Browser
     dialog.get_by_label("Reason").fill("   ")
     dialog.get_by_role("button", name="Release").click()
     expect(dialog.get_by_text("Reason is required")).to_be_visible()
+    check_layout(page, artifacts_dir, "counselor-release-dialog-error")  # an error shown, the orange button
     dialog.get_by_label("Reason").fill("Student asked for a counselor who speaks Spanish")
     dialog.get_by_role("button", name="Release").click()
     expect(page.get_by_text("Released: the ticket is back on the board.")).to_be_visible()
