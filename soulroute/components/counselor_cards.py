@@ -196,7 +196,7 @@ def case_card(case) -> rx.Component:
     return grid_cell(
         case,
         rx.flex(urgency_badge(case.urgency), status_badge(case.status), spacing="2", wrap="wrap"),
-        rx.heading(case.title, as_="h2", size="4", class_name="card-title"),
+        rx.heading(rx.link(case.title, href="/tickets/" + case.id), as_="h2", size="4", class_name="card-title"),
         _facts(case),
         rx.text(rx.text("Student: ", weight="bold", as_="span"), case.student_name, as_="p", size="2"),
         rx.text(case.description, size="2", as_="p", class_name="card-full"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -194,10 +195,21 @@ def access_log(actor: Actor, ticket_id: uuid.UUID) -> list[AccessRow]:
 
 
 @dataclass(frozen=True)
+class SessionNote:
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class TicketPage:
     ticket: TicketRow
     history: list[EventRow]
     accesses: list[AccessRow]  # the student's own ticket only; empty for anyone else
+    notes: list[SessionNote]  # the counselor's own session notes on it (row-level security: the author only)
+
+
+# Session notes are readable by their author only (admins: read_session_notes_as_admin, recorded).
+NOTES_SQL = "select body, created_at from session_notes where ticket_id = :id order by created_at, id"
 
 
 def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
@@ -210,4 +222,7 @@ def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
     with transaction(actor) as session:
         row = fetch_ticket(session, tid)
         accesses = _accesses(session, tid) if actor.role is UserRole.STUDENT else []
-        return TicketPage(row, _history(session, tid), accesses)
+        notes = []
+        if actor.role is UserRole.COUNSELOR:
+            notes = [SessionNote(r.body, r.created_at) for r in session.execute(text(NOTES_SQL), {"id": tid})]
+        return TicketPage(row, _history(session, tid), accesses, notes)

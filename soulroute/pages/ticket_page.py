@@ -69,6 +69,30 @@ def _timeline() -> rx.Component:
     )
 
 
+def _notes() -> rx.Component:
+    """The counselor's own session notes on this ticket: a clinical record only its author can read back."""
+    return rx.cond(
+        S.notes.length() > 0,
+        rx.el.section(
+            rx.heading("Your session notes", as_="h2", size="4", id="notes-heading"),
+            rx.text("Only you can read these; the student never sees them.", as_="p", size="1", color_scheme="gray"),
+            rx.el.ol(
+                rx.foreach(
+                    S.notes,
+                    lambda n: rx.el.li(
+                        rx.text(local_time(n.at, "D MMM YYYY, HH:mm"), as_="p", size="1", color_scheme="gray"),
+                        rx.text(n.body, as_="p", size="2", white_space="pre-wrap"),
+                        class_name="timeline-item",
+                    ),
+                ),
+                class_name="timeline",
+            ),
+            aria_labelledby="notes-heading",
+            class_name="panel",
+        ),
+    )
+
+
 def _access(a: AccessView) -> rx.Component:
     return rx.el.li(
         rx.text(a.who, " opened your ", rx.cond(a.what == "Description", "description", "session notes"), ", ",
@@ -142,7 +166,7 @@ def _found() -> rx.Component:
         ),
         rx.box(
             _details(),
-            rx.vstack(_timeline(), _accesses(), spacing="4", align="stretch", min_width="0"),
+            rx.vstack(_notes(), _timeline(), _accesses(), spacing="4", align="stretch", min_width="0"),
             class_name="ticket-columns",
         ),
         cancel_dialog(S, t.title),

@@ -13,10 +13,10 @@ from soulroute.domain import admin, admin_accounts
 from soulroute.domain.errors import DomainError, NotFound
 from soulroute.domain.rules import Actor
 from soulroute.state.admin import AdminState, text_of
-from soulroute.state.admin_views import AdminRowView, NoteView, admin_row_view
+from soulroute.state.admin_views import AdminRowView, admin_row_view
 from soulroute.state.kernel import acts_as, field_messages
 from soulroute.state.session import run_db
-from soulroute.state.views import AccessView, EventView, access_view, event_view, iso
+from soulroute.state.views import AccessView, EventView, NoteView, access_view, event_view, iso
 
 
 class AdminTicketState(AdminState):

@@ -127,9 +127,3 @@ def activity_view(row: ActivityRow) -> ActivityView:
         subject=row.subject_name or "",
         reason=row.reason or "",
     )
-
-
-@dataclasses.dataclass
-class NoteView:
-    body: str = ""
-    at: str = ""

@@ -23,7 +23,16 @@ from soulroute.domain.schemas import ReasonInput, TicketRow
 from soulroute.domain.tickets import close_ticket
 from soulroute.state.kernel import LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
-from soulroute.state.views import AccessView, EventView, TicketView, access_view, event_view, ticket_view
+from soulroute.state.views import (
+    AccessView,
+    EventView,
+    NoteView,
+    TicketView,
+    access_view,
+    event_view,
+    iso,
+    ticket_view,
+)
 
 STATUS_FILTERS = ("", *(s.value for s in TicketStatus))
 LOAD_FAILED = "We could not load your tickets just now. Please try again in a moment."
@@ -156,6 +165,7 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
     can_join: bool = False
     is_student: bool = False
     just_created: bool = False
+    notes: list[NoteView] = []  # the counselor's own session notes (only their author can read them)
     _row: TicketRow | None = None
 
     def _ticket_id_from_url(self) -> str:
@@ -165,7 +175,7 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
     async def load(self, actor: Actor):
         # Reset first: client-side navigation from another ticket must not show the previous one.
         self.loaded, self.found, self._row = False, False, None
-        self.ticket, self.events, self.accesses, self.cancel_open = TicketView(), [], [], False
+        self.ticket, self.events, self.accesses, self.notes, self.cancel_open = TicketView(), [], [], [], False
         self.just_created = self.router.url.query_parameters.get("created") == "1"
         yield
         yield await self._reload(actor)
@@ -207,6 +217,7 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
         self.ticket = ticket_view(row)
         self.events = [event_view(e) for e in reversed(page.history)]  # newest first
         self.accesses = [access_view(a, with_reason=False) for a in page.accesses]
+        self.notes = [NoteView(n.body, iso(n.created_at)) for n in page.notes]
         actions = rules.ticket_actions(
             actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id
         )

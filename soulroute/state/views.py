@@ -141,3 +141,9 @@ def access_view(row: AccessRow, *, with_reason: bool = True) -> AccessView:
     """A recorded opening of a file. The student sees who, what and when; the reason is the staff's own record."""
     what = "Description" if row.what == "description" else "Session notes (break the glass)"
     return AccessView(at=iso(row.at), who=row.accessor_name, what=what, reason=row.reason if with_reason else "")
+
+
+@dataclasses.dataclass
+class NoteView:
+    body: str = ""
+    at: str = ""

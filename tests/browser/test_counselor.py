@@ -199,6 +199,14 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
     assert notes == [{"author_id": counselor.id, "body": f"Discussed pacing and sleep. Follow-up in two weeks. {tag}"}]
     assert seed.sql("select notes from support_tickets where id = :t", {"t": tid}) == [{"notes": ""}]
 
+    # The case's own page: the notes read back (only by their author), the history.
+    case.get_by_role("link", name=f"Deadline stress {tag}").click()
+    expect(page).to_have_url(re.compile(f"/tickets/{tid}"))
+    notes_section = page.get_by_role("region", name="Your session notes")
+    expect(notes_section).to_contain_text(f"Discussed pacing and sleep. Follow-up in two weeks. {tag}")
+    check_layout(page, artifacts_dir, "counselor-case-page")
+    page.go_back()
+
     case.get_by_role("button", name="Close ticket").click()
     expect(page.get_by_text(f"Closed “Deadline stress {tag}”.")).to_be_visible()
     expect(_card(page, "Deadline stress")).to_have_count(0)

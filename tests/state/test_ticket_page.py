@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from soulroute.domain import admin, tickets
@@ -27,3 +29,19 @@ async def test_the_student_sees_that_the_admin_acted_but_not_the_internal_reason
     assert shown.events[0].text.startswith("Reassigned by")
     assert REASON not in seen.sent_values() and all(e.reason == "" for e in shown.events)
     assert REASON in audited.sent_values() and trail.history[-1].reason == REASON
+
+
+async def test_a_counselor_reads_back_their_own_session_notes_on_the_tickets_page_and_nobody_else_does() -> None:
+    """Regression (issue 12): notes written at Complete could not be read back anywhere."""
+    student, lee = make_student(), make_counselor("Dr. Lee")
+    ticket = open_ticket(student)
+    tickets.claim_ticket(lee, ticket)
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    tickets.schedule_session(lee, {"ticket_id": ticket, "start": soon, "meeting_link": "https://meet.example.org/r"})
+    tickets.complete_ticket(lee, {"ticket_id": ticket, "session_notes": "Discussed sleep hygiene; follow up."})
+    async with Backend() as backend:
+        mine, _ = await backend.tab(f"/tickets/{ticket}", lee)
+        theirs, seen_by_student = await backend.tab(f"/tickets/{ticket}", student)
+        shown = await mine.state(TicketPageState)
+    assert [n.body for n in shown.notes] == ["Discussed sleep hygiene; follow up."]
+    assert "sleep hygiene" not in seen_by_student.sent_values()
