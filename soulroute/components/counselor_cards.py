@@ -29,7 +29,7 @@ def board_card(card) -> rx.Component:
     return grid_cell(
         card,
         rx.flex(urgency_badge(card.urgency), status_badge(card.status), spacing="2", wrap="wrap"),
-        rx.heading(card.title, as_="h2", size="4", class_name="card-title"),
+        rx.heading(rx.link(card.title, href="/tickets/" + card.id), as_="h2", size="4", class_name="card-title"),
         _facts(card),
         rx.text(card.age, size="2", color_scheme="gray", as_="p"),
         rx.text(card.description, size="2", as_="p", class_name="card-excerpt"),
