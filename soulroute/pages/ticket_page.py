@@ -155,6 +155,16 @@ def _found() -> rx.Component:
         status_steps(t.status),
         session_actions(t, S.can_join, size="3"),
         rx.cond(
+            S.case_links.length() > 0,
+            rx.flex(
+                rx.foreach(S.case_links, lambda a: link_button(a.label, a.href, variant="soft")),
+                spacing="2",
+                wrap="wrap",
+                aria_label="Next steps for this case",
+                role="group",
+            ),
+        ),  # fmt: skip
+        rx.cond(
             S.can_cancel,
             rx.button(
                 rx.icon("circle-x", size=16, aria_hidden="true"),

@@ -27,6 +27,8 @@ from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import TicketView, iso, ticket_view
 
 MAX_TEXT = 20_000
+# Dialogs a link may open on arrival: /caseload?act=release&ticket=<id> (from the ticket's own page).
+OPENERS = {"schedule": "open_schedule", "release": "open_release", "complete": "open_complete"}
 DEFAULT_MINUTES = 50
 
 
@@ -110,19 +112,29 @@ class CaseloadState(LivePage, FormDialog, SessionState):
     location_default: str = ""
 
     _rows: list[TicketRow] = []
+    _pending_open: str = ""  # "release:<ticket id>": a dialog asked for in the address (a case page's link)
 
     # --- loading ---------------------------------------------------------------------------------
 
     @acts_as(UserRole.COUNSELOR)
     async def load(self, actor: Actor):
         self.dialog = ""
+        params = self.router.url.query_parameters
+        act, ticket = str(params.get("act", "")), str(params.get("ticket", ""))
+        self._pending_open = f"{act}:{ticket}" if act in OPENERS and ticket else ""
         yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=CaseloadState.got_time_zone)
         yield await self._reload(actor)
 
     @rx.event
     def got_time_zone(self, zone: str):
-        """The browser's IANA zone, used only to read and show this counselor's wall times."""
+        """The browser's IANA zone, used only to read and show this counselor's wall times. Then the dialog a
+        case page's link asked for opens (its handler checks the counselor and the ticket as always)."""
         self.time_zone = safe_zone(zone).key
+        if self._pending_open:
+            act, ticket = self._pending_open.split(":", 1)
+            self._pending_open = ""
+            return getattr(CaseloadState, OPENERS[act])(ticket)
+        return None
 
     @acts_as(UserRole.COUNSELOR)
     async def refresh(self, actor: Actor):

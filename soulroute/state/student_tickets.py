@@ -7,6 +7,7 @@ call it. Rows stay backend-only (`_rows`, `_row`); the page gets display copies.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -52,6 +53,24 @@ def cancel_input(ticket_id: object, form_data: object) -> ReasonInput:
     if isinstance(reason, str):
         reason = reason.strip() or None
     return ReasonInput.parse({"ticket_id": ticket_id, "reason": reason})
+
+
+@dataclasses.dataclass
+class LinkView:
+    label: str = ""
+    href: str = ""
+
+
+def case_links(row: TicketRow, actions: set[str]) -> list[LinkView]:
+    """What the counselor holding the ticket can do next, as links to My caseload with that dialog open."""
+    started = row.scheduled_time is not None and _now() >= row.scheduled_time - rules.JOIN_OPENS_BEFORE
+    wanted = [
+        ("schedule", "Schedule session", "schedule" in actions),
+        ("schedule", "Reschedule", "reschedule" in actions),
+        ("complete", "Complete session", "complete" in actions and started),
+        ("release", "Release", "release" in actions),
+    ]
+    return [LinkView(label, f"/caseload?act={act}&ticket={row.id}") for act, label, allowed in wanted if allowed]
 
 
 class CancelDialog(rx.State, mixin=True):
@@ -166,6 +185,7 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
     is_student: bool = False
     just_created: bool = False
     notes: list[NoteView] = []  # the counselor's own session notes (only their author can read them)
+    case_links: list[LinkView] = []  # the holder's next steps, each opening its dialog on My caseload
     _row: TicketRow | None = None
 
     def _ticket_id_from_url(self) -> str:
@@ -222,6 +242,7 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
             actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id
         )
         self.can_cancel = "cancel" in actions
+        self.case_links = case_links(row, actions) if actor.role is UserRole.COUNSELOR else []
         self.is_student = actor.role is UserRole.STUDENT
         self.can_join = self.is_student and joinable(row)
 
