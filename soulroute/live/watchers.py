@@ -99,6 +99,11 @@ def watch_bell(token: str, user_id: uuid.UUID) -> None:
         _bells[token] = user_id
 
 
+def bell_tabs(connected: set[str]) -> set[str]:
+    """Every connected tab of this process that shows a bell (after the listener missed notices)."""
+    return (set(_bells) | set(_by_token)) & connected
+
+
 def bell_tabs_of(user_id: str, connected: set[str]) -> set[str]:
     """This process's connected tabs of that user (closed tabs are dropped from the map on the way)."""
     for gone in set(_bells) - connected:

@@ -181,6 +181,16 @@ async def on_notification(app: rx.App, payload: dict[str, Any]) -> None:
     await asyncio.gather(*(_guarded_tab(one(t)) for t in tabs_of_user))
 
 
+async def _resync_bells(app: rx.App) -> None:
+    """After a reconnect: notifications made meanwhile were not announced here, so every bell re-reads."""
+
+    async def one(token: str) -> None:
+        async with app.modify_state(BaseStateToken(ident=token, cls=NotificationsState)) as root:
+            await (await root.get_state(NotificationsState))._resync()
+
+    await asyncio.gather(*(_guarded_tab(one(t)) for t in watchers.bell_tabs(_connected_here(app))))
+
+
 async def _dispatch(channel: str, payload: str) -> None:
     data = json.loads(payload)
     if channel == TICKETS:
@@ -237,7 +247,7 @@ async def listen_forever(app: rx.App) -> None:
                 delay = 0.5
                 if not first:
                     log.info("live updates: listening again; refreshing every tab")
-                    await _refresh(watchers.current())
+                    await asyncio.gather(_refresh(watchers.current()), _resync_bells(app))
                 first = False
                 async for notice in conn.notifies():
                     _handle(notice.channel, notice.payload)

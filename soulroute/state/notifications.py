@@ -117,6 +117,16 @@ class NotificationsState(SessionState):
         await self._reload(actor, with_list=True)
         return rx.toast.success("All notifications marked as read.") if count else None
 
+    async def _resync(self) -> None:
+        """Notices may have been missed (the listener was reconnecting): re-read the count, and the list
+        if it is on screen, for whoever this tab is signed in as now."""
+        try:
+            current = await self._signed_in(touch=False)
+        except DomainError:
+            return
+        if current is not None:
+            await self._reload(current.actor, with_list=self._on_page() or self.loaded)
+
     async def _on_push(self, notification_id: int) -> rx.event.EventSpec | None:
         """A new notification for this tab's user: refresh, then a toast unless the list is on screen.
         The text is re-read through RLS for whoever this tab is signed in as now (the push carries ids

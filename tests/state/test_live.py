@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from soulroute.config import get_settings
 from soulroute.db.models import TicketCategory as C
 from soulroute.live.watchers import newer, shows
 from soulroute.state import listener
 from soulroute.state.board import BoardState
 from soulroute.state.caseload import CaseloadState
+from soulroute.state.notifications import NotificationsState
+from tests.db.sql import owner
 from tests.factories import claimed_ticket, make_counselor, make_student, open_ticket
 from tests.state.harness import Backend, Reply
 
@@ -93,3 +96,34 @@ def test_a_change_counts_as_shown_exactly_when_its_transaction_is_visible_in_the
 )  # fmt: skip
 def test_a_snapshot_is_newer_when_it_sees_everything_the_other_sees(a, b, a_is_newer):
     assert newer(a, b) is a_is_newer
+
+
+async def test_bells_catch_up_on_notifications_made_while_the_listener_was_reconnecting() -> None:
+    """Regression (issue 12): after the listener reconnected, bell counts waited for the next page load."""
+    student = make_student()
+    role = get_settings().app_db_role
+    async with Backend() as backend:
+        tab, _ = await backend.tab("/tickets", student)
+        assert (await tab.state(NotificationsState)).unread == 0
+        database = owner("select current_database() as d")[0]["d"]
+        owner(f'revoke connect on database "{database}" from public, {role}')
+        try:  # the listener loses its connection and cannot get one back for now
+            owner("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database()"
+                  " and usename = :r and query ilike 'listen %'", {"r": role})  # fmt: skip
+            await until(lambda: not listener.is_listening())
+            owner(
+                "insert into notifications (user_id, kind, body) values (:u, 'claimed', 'Dr. Lee took your ticket')",
+                {"u": student.id},
+            )  # fmt: skip  (announced to nobody: no one listens)
+        finally:
+            owner(f'grant connect on database "{database}" to public, {role}')
+        caught_up = tab.received(lambda reply: "unread" in repr(reply.delta))
+        await until(listener.is_listening)
+        await caught_up
+        assert (await tab.state(NotificationsState)).unread == 1
+
+
+async def until(condition) -> None:
+    """Polls a condition of the listener (its connection), bounded by the test's own timeout."""
+    while not condition():
+        await asyncio.sleep(0.05)
