@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     crisis_call_number: str = "988"
     crisis_text_number: str = "988"
     crisis_claim_target_minutes: int = 15
+    # The counseling center's own time zone (IANA name): analytics weeks start on its Mondays at 00:00.
+    center_time_zone: str = "UTC"
     crisis_escalation_minutes: int = Field(default=10, ge=1)
 
     # Email for notifications (soulroute/notify/mailer.py): off unless SMTP_HOST is set.

@@ -1,16 +1,18 @@
 """Service analytics for admins, every figure computed by PostgreSQL over the selected period
 (aggregates, percentile_cont, date_trunc) so only the small results reach Python.
 
-Weeks start on Monday, 00:00 UTC. A ticket counts in the week it was created. Time to claim is
+Weeks start on Monday, 00:00 in the center's time zone (CENTER_TIME_ZONE, default UTC). A ticket counts
+in the week it was created. Time to claim is
 `claimed_at - created_at` and claim to schedule `scheduled_at - claimed_at` (both the latest such
 step, as stored on the ticket). Medians and 90th percentiles are continuous (interpolated)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import text
 
 from soulroute.config import get_settings
@@ -28,12 +30,28 @@ class Period(DomainInput):
     weeks: Literal[4, 12, 26, 52] = 12
     until: datetime | None = None  # default now; tests pin it
     target_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    time_zone: str | None = None  # default: the center's (settings); an IANA name
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError("is not a known time zone") from None
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone or get_settings().center_time_zone)
 
     def bounds(self) -> tuple[datetime, datetime]:
+        """From Monday 00:00 (center time) weeks-1 weeks before the current week's, until now."""
+        zone = self.zone()
         end = self.until or datetime.now(UTC)
-        monday = (end.astimezone(UTC) - timedelta(days=end.astimezone(UTC).weekday())).date()
-        start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC) - timedelta(weeks=self.weeks - 1)
-        return start, end
+        today = end.astimezone(zone).date()
+        first_monday = today - timedelta(days=today.weekday(), weeks=self.weeks - 1)
+        return datetime.combine(first_monday, time.min, tzinfo=zone), end
 
 
 class Frozen(BaseModel):
@@ -86,6 +104,7 @@ class CountRow(Frozen):
 class Analytics(Frozen):
     start: datetime
     end: datetime
+    time_zone: str
     response: list[ResponseRow]
     response_overall: list[ResponseRow]
     crisis: CrisisSummary
@@ -114,7 +133,7 @@ RESPONSE_COLUMNS = f"""
     percentile_cont(0.9) within group (order by case when t.scheduled_at >= t.claimed_at then {SCHEDULE} end)
         as schedule_p90
 """
-WEEK = "date_trunc('week', t.created_at at time zone 'UTC')::date"
+WEEK = "date_trunc('week', t.created_at at time zone :tz)::date"  # Monday 00:00 in the center's zone
 IN_PERIOD = "t.created_at >= :start and t.created_at < :end"
 
 SQL = {
@@ -123,7 +142,7 @@ SQL = {
         from support_tickets t where {IN_PERIOD}
         group by 1, t.urgency order by 1, t.urgency desc""",
     "response_overall": f"""
-        select cast(:start as date) as week, t.urgency::text as urgency, {RESPONSE_COLUMNS}
+        select cast(:first_week as date) as week, t.urgency::text as urgency, {RESPONSE_COLUMNS}
         from support_tickets t where {IN_PERIOD}
         group by t.urgency order by t.urgency desc""",
     "crisis": f"""
@@ -150,7 +169,7 @@ SQL = {
         where u.role = 'counselor'
         order by active desc, completed desc, u.display_name""",
     "completed_weeks": """
-        select date_trunc('week', t.completed_at at time zone 'UTC')::date as week, 'completed' as key,
+        select date_trunc('week', t.completed_at at time zone :tz)::date as week, 'completed' as key,
                count(*) as tickets
         from support_tickets t where t.completed_at >= :start and t.completed_at < :end
         group by 1 order by 1""",
@@ -170,7 +189,9 @@ def overview(actor: Actor, period: Period | dict[str, Any] | None = None) -> Ana
     p = period if isinstance(period, Period) else Period.parse(period or {})
     start, end = p.bounds()
     target = p.target_minutes or get_settings().crisis_claim_target_minutes
-    params = {"start": start, "end": end, "target": timedelta(minutes=target)}
+    zone = p.zone().key
+    params = {"start": start, "end": end, "target": timedelta(minutes=target), "tz": zone,
+              "first_week": start.astimezone(p.zone()).date()}  # fmt: skip
 
     with transaction(actor) as session:
 
@@ -187,7 +208,7 @@ def overview(actor: Actor, period: Period | dict[str, Any] | None = None) -> Ana
         by_urgency = [CountRow.model_validate(r) for r in rows("by_urgency")]
         backlog = {s: 0 for s in STATUSES} | {r["key"]: int(r["tickets"]) for r in rows("backlog")}
     return Analytics(
-        start=start, end=end, response=response, response_overall=overall, crisis=crisis,
+        start=start, end=end, time_zone=zone, response=response, response_overall=overall, crisis=crisis,
         crisis_weeks=crisis_weeks, workload=workload, completed_weeks=completed, by_category=by_category,
         by_urgency=by_urgency, backlog=backlog,
     )  # fmt: skip
@@ -195,9 +216,10 @@ def overview(actor: Actor, period: Period | dict[str, Any] | None = None) -> Ana
 
 def weeks_of(a: Analytics) -> list[date]:
     """Every week of the period, also those without tickets (so charts keep their time axis)."""
-    first = a.start.date()
+    zone = ZoneInfo(a.time_zone)
+    first = a.start.astimezone(zone).date()
     out, week = [], first
-    while datetime(week.year, week.month, week.day, tzinfo=UTC) < a.end:
+    while datetime.combine(week, time.min, tzinfo=zone) < a.end:
         out.append(week)
         week += timedelta(weeks=1)
     return out

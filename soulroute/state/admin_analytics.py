@@ -5,6 +5,7 @@ shapes the small results for the charts and their table views."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -73,7 +74,9 @@ class AdminAnalyticsState(SessionState):
 
     def _display(self, a: analytics.Analytics) -> None:
         weeks = analytics.weeks_of(a)
-        self.period_text = f"{a.start:%d %b %Y} to {a.end:%d %b %Y} (weeks start Monday, UTC)"
+        zone = ZoneInfo(a.time_zone)
+        first, last = a.start.astimezone(zone), a.end.astimezone(zone)
+        self.period_text = f"{first:%d %b %Y} to {last:%d %b %Y} (weeks start Monday, {a.time_zone} time)"
         medians = {(r.week, r.urgency): _round(r.claim_median) for r in a.response}
         self.claim_chart = [
             {"week": w.isoformat(), **{URGENCY_LABEL[u]: medians.get((w, u)) for u in analytics.URGENCIES}}

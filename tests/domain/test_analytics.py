@@ -96,3 +96,19 @@ def test_period_is_validated_and_admin_only(data):
         analytics.overview(data, {"weeks": 5})
     with pytest.raises(NotPermitted):
         analytics.overview(make_student(), {})
+
+
+def test_weeks_start_on_the_centers_monday_not_utcs():
+    """Issue 12: weeks were cut at Monday 00:00 UTC whatever the center's time zone. Sunday 20:00 in Los Angeles
+    is Monday 04:00 UTC: it belongs to the week before, there."""
+    s, lee, ada = make_student(), make_counselor("Dr. Lee"), make_admin()
+    sunday_evening_in_la = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # Mon 2 Mar 04:00 UTC = Sun 1 Mar 20:00 PST
+    _ticket(s, lee, created=sunday_evening_in_la, claim=10, schedule=10)
+    in_utc = analytics.overview(ada, {"weeks": 4, "until": UNTIL})
+    in_la = analytics.overview(ada, {"weeks": 4, "until": UNTIL, "time_zone": "America/Los_Angeles"})
+    assert [(r.week.isoformat(), r.tickets) for r in in_utc.response] == [("2026-03-02", 1)]
+    assert [(r.week.isoformat(), r.tickets) for r in in_la.response] == [("2026-02-23", 1)]
+    assert in_la.start == datetime(2026, 2, 16, 8, 0, tzinfo=UTC)  # Monday 16 Feb, 00:00 in Los Angeles
+    assert analytics.weeks_of(in_la)[0].isoformat() == "2026-02-16"
+    with pytest.raises(ValidationFailed):
+        analytics.overview(ada, {"weeks": 4, "time_zone": "Mars/Olympus_Mons"})
