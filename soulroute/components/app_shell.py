@@ -172,7 +172,7 @@ def app_shell(*children: rx.Component, crumbs: list[tuple[str | rx.Var, str | No
                 rx.cond(
                     SessionState.signed_in,
                     rx.fragment(*children),
-                    rx.center(rx.spinner(size="3"), rx.text("Loading…", as_="p"), padding="8", gap="3"),
+                    rx.center(rx.spinner(size="3"), rx.text("Loading…", as_="p"), padding="8", spacing="3"),
                 ),
                 id=MAIN_ID,
                 tab_index=-1,
@@ -180,7 +180,7 @@ def app_shell(*children: rx.Component, crumbs: list[tuple[str | rx.Var, str | No
             ),
             class_name="app-body",
         ),
-        site_footer(),
+        site_footer(beside_sidebar=True),
         rx.moment(interval=15_000, on_change=SessionState.check_session, display="none"),
         class_name="page",
     )

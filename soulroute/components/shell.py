@@ -57,13 +57,14 @@ def help_links(size: str = "2") -> rx.Component:
             for scheme, number, label in links
             if _dial(number)
         ),
-        gap="4",
+        spacing="4",
         wrap="wrap",
         class_name="help-links",
     )
 
 
-def site_footer() -> rx.Component:
+def site_footer(*, beside_sidebar: bool = False) -> rx.Component:
+    """Crisis help on every page; on signed-in pages aligned with the content column, not the window."""
     settings = get_settings()
     return rx.el.footer(
         rx.box(
@@ -73,7 +74,7 @@ def site_footer() -> rx.Component:
             help_links(),
             class_name="shell-bar",
         ),
-        class_name="site-footer",
+        class_name="site-footer app-footer" if beside_sidebar else "site-footer",
     )
 
 

@@ -175,7 +175,7 @@ def pager() -> rx.Component:
         justify="between",
         align="end",
         wrap="wrap",
-        gap="3",
+        spacing="3",
     )
 
 
@@ -187,7 +187,7 @@ def all_tickets() -> rx.Component:
             justify="between",
             align="center",
             wrap="wrap",
-            gap="2",
+            spacing="2",
         ),
         table_filters(),
         rx.cond(

@@ -35,7 +35,7 @@ def checks(legend: str, name: str, prefix: str, options: dict[str, str], chosen,
                 )
                 for value, label in options.items()
             ],
-            gap="3",
+            spacing="3",
             wrap="wrap",
         ),
         field_error(f"field-{name}", errors.get(name, "")),

@@ -43,7 +43,7 @@ def page() -> rx.Component:
                 text_field("From", "start", type="date", default_value=S.start, error=S.errors.get("start", "")),
                 text_field("Until", "end", type="date", default_value=S.end, error=S.errors.get("end", "")),
                 rx.button("Show activity", type="submit", loading=S.searching, size="3"),
-                gap="3",
+                spacing="3",
                 align="end",
                 wrap="wrap",
             ),

@@ -52,7 +52,7 @@ def _item(n: NotificationView) -> rx.Component:
                 ),
                 justify="between",
                 align="center",
-                gap="3",
+                spacing="3",
                 wrap="wrap",
             ),
             variant="surface",
@@ -85,7 +85,7 @@ def page() -> rx.Component:
             form_alert(S.load_error),
             _list(),
             direction="column",
-            gap="4",
+            spacing="4",
         ),
         crumbs=[("Notifications", None)],
     )
@@ -116,5 +116,5 @@ def _header() -> rx.Component:
             aria_live="polite",
         ),
         direction="column",
-        gap="1",
+        spacing="1",
     )

@@ -19,6 +19,7 @@ from soulroute.components.tickets import (
     status_badge,
     urgency_badge,
 )
+from soulroute.state.session import SessionState
 from soulroute.state.student_tickets import TicketPageState as S
 from soulroute.state.views import AccessView, EventView
 
@@ -197,6 +198,12 @@ def _not_found() -> rx.Component:
     )
 
 
+def _list_crumb() -> tuple[rx.Var, rx.Var]:
+    """Back to the list the ticket came from: the student's tickets, or the counselor's caseload."""
+    counselor = SessionState.user_role == "counselor"
+    return rx.cond(counselor, "My caseload", "Tickets"), rx.cond(counselor, "/caseload", "/tickets")
+
+
 def page() -> rx.Component:
     return app_shell(
         rx.cond(
@@ -208,5 +215,5 @@ def page() -> rx.Component:
                 rx.cond(S.found, _found(), _not_found()),
             ),
         ),
-        crumbs=[("Tickets", "/tickets"), ("Ticket", None)],
+        crumbs=[_list_crumb(), ("Ticket", None)],
     )

@@ -41,6 +41,21 @@ def _wait_for_lock_waiters(seed: Seed, count: int) -> None:
         time.sleep(0.05)
 
 
+def _footer_lines_up_with_the_content(page: Page) -> None:
+    """Issue 12: the crisis help started left of the page's content, and its three links ran together."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        title = page.get_by_role("heading", level=1).bounding_box()
+        help_text = page.get_by_role("contentinfo").get_by_text("Need help right now?").bounding_box()
+        assert abs(help_text["x"] - title["x"]) <= 1, (
+            f"at {width}px the help starts at {help_text['x']}, not {title['x']}"
+        )
+        links = [link.bounding_box() for link in page.get_by_role("contentinfo").get_by_role("link").all()]
+        gaps = [b["x"] - (a["x"] + a["width"]) for a, b in zip(links, links[1:], strict=False) if a["y"] == b["y"]]
+        assert gaps and min(gaps) >= 8, f"help links at {width}px are {gaps} px apart"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _card(page: Page, title: str):
     return _cards(page).filter(has_text=title)
 
@@ -205,6 +220,8 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
     notes_section = page.get_by_role("region", name="Your session notes")
     expect(notes_section).to_contain_text(f"Discussed pacing and sleep. Follow-up in two weeks. {tag}")
     check_layout(page, artifacts_dir, "counselor-case-page")
+    expect(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link")).to_have_text("My caseload")
+    _footer_lines_up_with_the_content(page)
     page.go_back()
 
     case.get_by_role("button", name="Close ticket").click()
