@@ -12,7 +12,7 @@ from soulroute.components.admin_parts import (
     figure,
     holder,
     native_select,
-    row_actions,
+    row_menu,
     status_cell,
     ticket_link,
     urgency_cell,
@@ -66,7 +66,7 @@ def queue_row(t: AdminRowView) -> rx.Component:
         rx.el.td(urgency_cell(t)),
         rx.el.td(status_cell(t)),
         rx.el.td(holder(t)),
-        rx.el.td(row_actions(t)),
+        rx.el.td(row_menu(t)),
         data_ticket=t.id,
     )
 
@@ -99,8 +99,8 @@ def ticket_row(t: AdminRowView) -> rx.Component:
         rx.el.td(mode_label(t.session_mode)),
         rx.el.td(t.student_name),
         rx.el.td(holder(t)),
-        rx.el.td(local_time(t.created_at, "D MMM YYYY, HH:mm"), class_name="nowrap"),
-        rx.el.td(row_actions(t)),
+        rx.el.td(local_time(t.created_at, "D MMM YYYY, HH:mm")),
+        rx.el.td(row_menu(t)),
         data_ticket=t.id,
     )
 
@@ -139,7 +139,7 @@ def _date(label: str, name: str, value: rx.Var) -> rx.Component:
             A.filter_errors.contains(name),
             rx.text(A.filter_errors[name], id=f"{field_id}-error", color_scheme="red", size="2", role="alert"),
         ),
-        class_name="field",
+        class_name="field date-field",
     )
 
 

@@ -34,6 +34,12 @@ def _events(seed: Seed, tid) -> list[tuple]:
     return [(r["kind"], r["display_name"], r["reason"]) for r in rows]
 
 
+def _act(page: Page, row, action: str) -> None:
+    """A row's actions are in its menu (keyboard: Enter opens it, arrows move, Enter picks)."""
+    row.get_by_role("button", name=re.compile("^Actions for")).click()
+    page.get_by_role("menuitem", name=action).click()
+
+
 def test_admin_sees_all_tickets_and_the_crisis_queue_crisis_first(page: Page, seed: Seed, artifacts_dir):
     tag = _tag()
     admin = seed.account("admin", f"Ada {tag}")
@@ -78,7 +84,7 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     quick_sign_in(page, seed, admin, "/admin")
     _search(page, tag)
     row = page.get_by_role("region", name="All tickets").locator("tbody tr").filter(has_text=tag)
-    row.get_by_role("button", name=re.compile("^Reassign")).click()
+    _act(page, row, "Reassign")
     dialog = page.get_by_role("dialog")
     choices = dialog.get_by_label("Counselor with free capacity")
     # Those whose expertise fits the ticket come first, each with their areas and free places.
@@ -95,7 +101,7 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     expect(page.get_by_text("Ticket reassigned.")).to_be_visible()
     expect(row).to_contain_text(f"Dr. Kim {tag}")
 
-    row.get_by_role("button", name=re.compile("^Urgency")).click()
+    _act(page, row, "Change urgency")
     # The current urgency is preselected (it used to be Crisis: a reason and one click escalated the ticket).
     expect(page.get_by_role("dialog").get_by_label("New urgency")).to_have_value("medium")
     expect(page.get_by_role("dialog").get_by_role("heading", level=2)).to_have_text("Change urgency")
@@ -105,7 +111,7 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Urgency changed.")).to_be_visible()
 
-    row.get_by_role("button", name=re.compile("^Close")).click()
+    _act(page, row, "Close")
     page.get_by_role("dialog").get_by_label("Reason").fill("Student moved to another campus")
     page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Ticket closed.")).to_be_visible()
@@ -190,3 +196,27 @@ def test_admin_opening_a_ticket_page_gets_the_audited_view(page: Page, seed: See
     tid = seed.ticket(student, title=f"Audited view {secrets.token_hex(3)}")
     quick_sign_in(page, seed, seed.account("admin"), f"/tickets/{tid}")
     expect(page).to_have_url(re.compile(rf"/admin/tickets/{tid}/?$"), timeout=20_000)
+
+
+def test_ticket_tables_fit_their_column_at_1280_with_long_titles(page: Page, seed: Seed, artifacts_dir):
+    """Issue 12: with long titles the table rows grew to 185 px (a squeezed title column, four stacked action
+    buttons); the actions are now one menu per row and a title takes at most two lines."""
+    tag = _tag()
+    admin, lee = seed.account("admin"), seed.account("counselor", expertise=("stress",))
+    long_title = f"Cannot sleep before the statistics and economics finals, family pressure and a part-time job {tag}"
+    for n in range(3):
+        held = seed.ticket(seed.account("student"), title=f"{n} {long_title}"[:120], urgency="crisis",
+                           category="stress")  # fmt: skip
+        if n == 0:
+            seed.claim(held, lee)
+    quick_sign_in(page, seed, admin, "/admin")
+    _search(page, tag)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for name in ("Crisis queue", "All tickets"):
+        region = page.get_by_role("region", name=name)
+        expect(region.locator("tbody tr").filter(has_text=tag)).to_have_count(3)
+        width, room = region.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        heights = [round(r.bounding_box()["height"]) for r in region.locator("tbody tr").all()]
+        assert max(heights) <= 80, f"{name}: rows are {heights} px tall"  # were 185 px: title squeezed, buttons stacked
+        assert width <= room + 1, f"{name}: the table is {width} px wide in {room} px"
+    check_layout(page, artifacts_dir, "admin-long-titles")
