@@ -8,7 +8,7 @@ import reflex as rx
 
 from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
 from soulroute.components.forms import field_error
-from soulroute.components.tickets import status_badge, urgency_badge
+from soulroute.components.tickets import category_text, local_time, status_badge, urgency_badge
 from soulroute.state.admin import AdminState as A
 from soulroute.state.admin_views import AdminRowView
 from soulroute.state.views import URGENCY_LABEL
@@ -99,6 +99,22 @@ def row_actions(t: AdminRowView) -> rx.Component:
         spacing="1",
         wrap="wrap",
     )
+
+
+def ticket_cards(rows: rx.Var, label: str, *, waited: bool = False) -> rx.Component:
+    """The same tickets as a table's rows, as cards for phones (CSS shows one or the other by width)."""
+
+    def card(t: AdminRowView) -> rx.Component:
+        when = rx.text("Waited ", t.waited, as_="span") if waited else local_time(t.created_at, "D MMM YYYY, HH:mm")
+        return rx.el.li(
+            rx.flex(urgency_badge(t.urgency), status_badge(t.status), spacing="2", wrap="wrap"),
+            rx.heading(ticket_link(t), as_="h3", size="3"),
+            rx.text(when, " · ", category_text(t.category), " · ", holder(t), as_="p", size="2"),
+            row_menu(t),
+            class_name="admin-card",
+        )
+
+    return rx.el.ul(rx.foreach(rows, card), class_name="admin-cards", aria_label=label)
 
 
 def _menu_item(label: str, kind: str, show: rx.Var, t: AdminRowView) -> rx.Component:

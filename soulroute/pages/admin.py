@@ -14,6 +14,7 @@ from soulroute.components.admin_parts import (
     native_select,
     row_menu,
     status_cell,
+    ticket_cards,
     ticket_link,
     urgency_cell,
 )
@@ -77,11 +78,17 @@ def crisis_queue() -> rx.Component:
         rx.text("Crisis and high urgency, not yet scheduled, longest waiting first.", as_="p", size="2"),
         rx.cond(
             A.queue.length() > 0,
-            data_table(
-                "Crisis and high-urgency tickets waiting",
-                ["Waited", "Ticket", "Urgency", "Status", "Held by", "Actions"],
-                rx.foreach(A.queue, queue_row),
-                label="Crisis queue",
+            rx.fragment(
+                rx.box(
+                    data_table(
+                        "Crisis and high-urgency tickets waiting",
+                        ["Waited", "Ticket", "Urgency", "Status", "Held by", "Actions"],
+                        rx.foreach(A.queue, queue_row),
+                        label="Crisis queue",
+                    ),
+                    class_name="wide-only",
+                ),
+                ticket_cards(A.queue, "Crisis queue, as cards", waited=True),
             ),
             rx.callout("Nothing urgent is waiting.", icon="circle-check", color_scheme="green", size="1"),
         ),
@@ -195,12 +202,26 @@ def all_tickets() -> rx.Component:
             rx.cond(
                 A.rows.length() > 0,
                 rx.box(
-                    data_table(
-                        "Every ticket, filtered and sorted as chosen above",
-                        ["Ticket", "Status", "Urgency", "Category", "Mode", "Student", "Held by", "Created", "Actions"],
-                        rx.foreach(A.rows, ticket_row),
-                        label="All tickets",
+                    rx.box(
+                        data_table(
+                            "Every ticket, filtered and sorted as chosen above",
+                            [
+                                "Ticket",
+                                "Status",
+                                "Urgency",
+                                "Category",
+                                "Mode",
+                                "Student",
+                                "Held by",
+                                "Created",
+                                "Actions",
+                            ],
+                            rx.foreach(A.rows, ticket_row),
+                            label="All tickets",
+                        ),  # fmt: skip
+                        class_name="wide-only",
                     ),
+                    ticket_cards(A.rows, "All tickets, as cards"),
                     pager(),
                     aria_busy=rx.cond(A.loading, "true", "false"),
                 ),

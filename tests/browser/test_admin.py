@@ -219,4 +219,12 @@ def test_ticket_tables_fit_their_column_at_1280_with_long_titles(page: Page, see
         heights = [round(r.bounding_box()["height"]) for r in region.locator("tbody tr").all()]
         assert max(heights) <= 80, f"{name}: rows are {heights} px tall"  # were 185 px: title squeezed, buttons stacked
         assert width <= room + 1, f"{name}: the table is {width} px wide in {room} px"
+    # On a phone: cards, not a table cut at the third column; each keeps its action menu.
+    page.set_viewport_size({"width": 390, "height": 900})
+    cards = page.get_by_role("list", name="All tickets, as cards").get_by_role("listitem").filter(has_text=tag)
+    expect(cards).to_have_count(3)
+    expect(page.get_by_role("region", name="All tickets")).to_be_hidden()
+    first = cards.first.bounding_box()
+    assert first["x"] >= 0 and first["x"] + first["width"] <= 390, first
+    expect(cards.first.get_by_role("button", name=re.compile("^Actions for"))).to_be_visible()
     check_layout(page, artifacts_dir, "admin-long-titles")
