@@ -53,7 +53,7 @@ def help_links(size: str = "2") -> rx.Component:
     ]
     return rx.flex(
         *(
-            rx.link(label, href=f"{scheme}:{_dial(number)}", size=size, weight="medium")
+            rx.link(label, href=f"{scheme}:{_dial(number)}", size=size, weight="medium", high_contrast=True)
             for scheme, number, label in links
             if _dial(number)
         ),

@@ -180,7 +180,8 @@ def _is_browser_test(item: pytest.Item) -> bool:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if any(_is_browser_test(item) for item in session.items):
+    # Not for a collection alone: building would rewrite the front end a running test session is serving.
+    if not session.config.option.collectonly and any(_is_browser_test(item) for item in session.items):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         APP.start()
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from soulroute.config import get_settings
 from soulroute.domain.schemas import DESCRIPTION_MAX
 from soulroute.state.student_new import draft_errors
-from tests.browser.helpers import WITH_DARK, Seed, check_layout, quick_sign_in
+from tests.browser.helpers import WITH_DARK, Seed, blocking_violations, check_layout, quick_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -92,6 +92,9 @@ def test_create_ticket_for_each_urgency(page: Page, seed: Seed, artifacts_dir, u
         expect(panel).to_contain_text(get_settings().crisis_line_text)
         expect(panel).to_contain_text(get_settings().counseling_center_phone)
         check_layout(page, artifacts_dir, "student-new-crisis", WITH_DARK)
+        for link in panel.get_by_role("link").all():  # the pointer on each help link: still readable
+            link.hover()
+            assert not blocking_violations(page), f"hovering {link.inner_text()}: {blocking_violations(page)}"
     else:
         expect(panel).to_have_count(0)
     _submit(page)
