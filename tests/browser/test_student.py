@@ -152,8 +152,10 @@ def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Se
     description.fill(DESCRIPTION)
     page.get_by_role("group", name="Urgency").get_by_label("High", exact=True).check()
 
-    # The draft survives a reload, choices included.
+    # The draft survives a reload, choices included (once each is kept: the choice travels to the server and
+    # back into sessionStorage; a reload a few milliseconds after the click would not have it yet).
     _draft_saved(page, "Hi again, it is me")
+    page.wait_for_function("() => (sessionStorage.getItem('soulroute.draft.urgency') || '').includes('high')")
     page.reload()
     expect(page.get_by_label("Title")).to_have_value("Hi again, it is me", timeout=15_000)
     expect(page.get_by_label("Description")).to_have_value(DESCRIPTION)
