@@ -16,7 +16,7 @@ from soulroute.domain.admin import REASON_MIN, AdminAction
 from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
 from soulroute.domain.kernel import require_role, transaction
 from soulroute.domain.profiles import BIO_MAX, CAPACITY_MAX
-from soulroute.domain.queries import access_log, ticket_history
+from soulroute.domain.queries import accesses_in, history_in
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import REASON_MAX, AccessRow, DomainInput, EventRow, Trimmed
 
@@ -269,13 +269,14 @@ def account_activity(actor: Actor, data: ActivityQuery | dict[str, Any], limit: 
 
 
 def ticket_audit(actor: Actor, ticket_id: uuid.UUID | str) -> tuple[list[EventRow], list[AccessRow]]:
-    """A ticket's history and every recorded opening of its description or session notes."""
+    """A ticket's history and every recorded opening of its description or session notes (one transaction)."""
     require_role(actor, UserRole.ADMIN)
     try:
         tid = uuid.UUID(str(ticket_id))
     except ValueError:
         raise NotFound() from None
-    return ticket_history(actor, tid), access_log(actor, tid)
+    with transaction(actor) as session:
+        return history_in(session, tid), accesses_in(session, tid)
 
 
 def open_description(actor: Actor, data: AdminAction | dict[str, Any]) -> str:

@@ -174,24 +174,24 @@ ACCESS_SQL = """
 """
 
 
-def _history(session: Session, ticket_id: uuid.UUID) -> list[EventRow]:
+def history_in(session: Session, ticket_id: uuid.UUID) -> list[EventRow]:
     return [EventRow.model_validate(dict(r)) for r in session.execute(text(HISTORY_SQL), {"id": ticket_id}).mappings()]
 
 
-def _accesses(session: Session, ticket_id: uuid.UUID) -> list[AccessRow]:
+def accesses_in(session: Session, ticket_id: uuid.UUID) -> list[AccessRow]:
     return [AccessRow.model_validate(dict(r)) for r in session.execute(text(ACCESS_SQL), {"id": ticket_id}).mappings()]
 
 
 def ticket_history(actor: Actor, ticket_id: uuid.UUID) -> list[EventRow]:
     """The ticket's history, oldest first, with the actors' display names."""
     with transaction(actor) as session:
-        return _history(session, ticket_id)
+        return history_in(session, ticket_id)
 
 
 def access_log(actor: Actor, ticket_id: uuid.UUID) -> list[AccessRow]:
     """Every recorded opening of the ticket's description or session notes, newest first (see ACCESS_SQL)."""
     with transaction(actor) as session:
-        return _accesses(session, ticket_id)
+        return accesses_in(session, ticket_id)
 
 
 @dataclass(frozen=True)
@@ -221,8 +221,8 @@ def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
         raise NotFound() from None
     with transaction(actor) as session:
         row = fetch_ticket(session, tid)
-        accesses = _accesses(session, tid) if actor.role is UserRole.STUDENT else []
+        accesses = accesses_in(session, tid) if actor.role is UserRole.STUDENT else []
         notes = []
         if actor.role is UserRole.COUNSELOR:
             notes = [SessionNote(r.body, r.created_at) for r in session.execute(text(NOTES_SQL), {"id": tid})]
-        return TicketPage(row, _history(session, tid), accesses, notes)
+        return TicketPage(row, history_in(session, tid), accesses, notes)

@@ -104,9 +104,9 @@ class SessionState(rx.State):
     signed_in: bool = False
     _tab_recorded_until: float = 0.0  # wall clock (states move between workers with Redis)
 
-    async def _signed_in(self, *, touch: bool = True, fresh: bool = False) -> sessions.SignedIn | None:
+    async def _signed_in(self, *, touch: bool = True) -> sessions.SignedIn | None:
         cookie = sessions.token_from_cookie_header(self.router.headers.cookie)
-        current = await current_session(cookie, touch=touch, fresh=fresh)
+        current = await current_session(cookie, touch=touch)
         # So that ending this session deletes this tab's state (live/tabs.py): recorded once, then renewed
         # well inside the record's expiry, not on every click. A new session in this tab
         # empties the state first (state/boundary.py), so it is recorded again at once.
@@ -173,11 +173,12 @@ class SessionState(rx.State):
     @rx.event
     async def check_session(self):
         """Periodic check from the shell: a tab whose session ended elsewhere (sign-out in another tab,
-        expiry, deactivation) goes to sign-in. Does not count as activity. Asks the database, not the cache:
-        an end by time is announced by nothing else. (The tab's state may already have been emptied before
-        this runs, state/boundary.py, so the page's path says whether a session is needed here.)"""
+        expiry, deactivation) goes to sign-in. Does not count as activity. The boundary (state/boundary.py) has
+        just asked the database for this event (an end by time is announced by nothing else) and refreshed or
+        dropped the cached session, so this reads what it found. (The tab's state may have been emptied first,
+        so the page's path says whether a session is needed here.)"""
         try:
-            current = await self._signed_in(touch=False, fresh=True)
+            current = await self._signed_in(touch=False)
         except DomainError:
             return None  # database briefly unreachable: try again at the next tick
         if current is None and roles_for(self.router.url.path or "/") is not None:

@@ -15,20 +15,9 @@ from soulroute.state.session import SessionState
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import Seed, quick_sign_in
 from tests.browser.raw_socket import RawSocket, hydrate_event
+from tests.state.harness import app_states
 
 pytestmark = pytest.mark.browser
-
-
-def app_states() -> list[type[rx.State]]:
-    import soulroute.soulroute  # noqa: F401 - registers every state of the app
-
-    found, todo = [], [rx.State]
-    while todo:
-        state = todo.pop()
-        todo.extend(state.get_substates())
-        if state.__module__.startswith("soulroute"):
-            found.append(state)
-    return found
 
 
 def test_an_old_tab_token_after_sign_out_hydrates_to_defaults(app_url: str, page: Page, seed: Seed) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import reflex as rx
 from reflex.app import EventNamespace
-from reflex.state import OnLoadInternalState, StateUpdate
+from reflex.state import StateUpdate
 from reflex_base.event import Event
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
@@ -36,6 +36,17 @@ WAIT = 30.0  # seconds an event chain may take before the test fails with where 
 _sids = itertools.count(1)
 TOAST = re.compile(r"""__toast'\]\?\.\["(\w+)"\]\(("(?:[^"\\]|\\.)*")""")
 ASSIGN = re.compile(r"window\.location\.assign\((\"(?:[^\"\\]|\\.)*\")\)")
+
+
+def app_states() -> list[type[rx.State]]:
+    """Every state class of the app (the tree below Reflex's root that this project defines)."""
+    found, todo = [], [rx.State]
+    while todo:
+        state = todo.pop()
+        todo.extend(state.get_substates())
+        if state.__module__.startswith("soulroute"):
+            found.append(state)
+    return found
 
 
 def session_cookie(actor: Actor) -> str:
@@ -143,11 +154,6 @@ class Tab:
         task = self.backend.wire.on_disconnect(self.sid)
         if task is not None:
             await task
-
-    async def open(self, path: str) -> Reply:
-        """Client-side navigation: the page's on_load events, as the router sends them."""
-        self.path = path
-        return await self.send(f"{OnLoadInternalState.get_full_name()}.on_load_internal")
 
     async def send(self, handler: Any, /, **payload: Any) -> Reply:
         """Send one event as the browser would (any name, any payload) and wait for its whole chain."""

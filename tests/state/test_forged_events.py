@@ -14,7 +14,6 @@ import inspect
 from typing import Any
 
 import pytest
-import reflex as rx
 
 from soulroute.db.models import TicketCategory as C
 from soulroute.domain import tickets
@@ -22,21 +21,11 @@ from soulroute.domain.rules import Actor
 from soulroute.state.session import SessionState
 from tests.db.sql import owner
 from tests.factories import make_admin, make_counselor, make_student, open_ticket
-from tests.state.harness import Backend, Reply, Tab, session_cookie
+from tests.state.harness import Backend, Reply, Tab, app_states, session_cookie
 
 pytestmark = pytest.mark.anyio
 SECRET_NOTE = "Clinical note: discussed panic symptoms"  # must never reach the attacker
 OPENERS = ("open_", "ask_", "load", "start_")  # handlers that open a dialog or load a page's ticket
-
-
-def app_states() -> list[type[rx.State]]:
-    found, todo = [], [rx.State]
-    while todo:
-        state = todo.pop()
-        todo.extend(state.get_substates())
-        if state.__module__.startswith("soulroute"):
-            found.append(state)
-    return found
 
 
 def forged_arguments(handler: Any, victim_ticket: str, victim: str, attacker: str) -> list[dict]:
