@@ -94,7 +94,7 @@ def build_workloads(owner: psycopg.Connection, sql: app_sql.AppSql, users: dict[
             rls_sql=sql.board,
             plain_sql=app_sql.plain_board(sql.board),
             users=users["counselor"],
-            rls_params=lambda u: dict(board_params),
+            rls_params=lambda u: board_params | {"me": u},
             plain_params=lambda u: board_params | {"me": u, "expertise": expertise[u]},
             index="support_tickets_board_idx",
         ),

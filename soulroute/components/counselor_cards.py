@@ -23,28 +23,76 @@ def _facts(ticket) -> rx.Component:
     )
 
 
-def board_card(card) -> rx.Component:
-    """One open ticket; the Claim button names its ticket for screen readers."""
+def _board_mode(card) -> rx.Component:
+    """The mode asked for, and a plain note when this counselor does not offer it (ranked later)."""
+    return rx.flex(
+        mode_label(card.session_mode),
+        rx.cond(card.mode_offered, rx.fragment(), rx.text("(not a mode you offer)", size="2", as_="span")),
+        spacing="1",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _age(card) -> rx.Component:
+    return rx.text(
+        rx.icon("clock", size=14, aria_hidden="true"), card.age, size="2", weight="medium", as_="span", class_name="age"
+    )
+
+
+def _claim_button(card) -> rx.Component:
+    """Claim, named with its ticket for screen readers; off (with the reason by the workload) when blocked."""
     blocked = BoardState.claim_blocked_reason != ""
+    return rx.button(
+        rx.cond(BoardState.claiming == card.id, rx.spinner(size="2"), rx.icon("hand", size=16)),
+        "Claim",
+        rx.el.span(" “", card.title, "”", class_name="sr-only"),
+        on_click=BoardState.claim(card.id),
+        disabled=blocked | (BoardState.claiming != ""),
+        aria_describedby=rx.cond(blocked, BLOCK_REASON_ID, None),
+        size="2",
+    )
+
+
+def board_card(card) -> rx.Component:
+    """One open ticket as a card."""
     return grid_cell(
         card,
         rx.flex(urgency_badge(card.urgency), status_badge(card.status), spacing="2", wrap="wrap"),
         rx.heading(rx.link(card.title, href="/tickets/" + card.id), as_="h2", size="4", class_name="card-title"),
-        _facts(card),
-        rx.text(card.age, size="2", color_scheme="gray", as_="p"),
-        rx.text(card.description, size="2", as_="p", class_name="card-excerpt"),
-        rx.box(
-            rx.button(
-                rx.cond(BoardState.claiming == card.id, rx.spinner(size="2"), rx.icon("hand", size=16)),
-                "Claim",
-                rx.el.span(" “", card.title, "”", class_name="sr-only"),
-                on_click=BoardState.claim(card.id),
-                disabled=blocked | (BoardState.claiming != ""),
-                aria_describedby=rx.cond(blocked, BLOCK_REASON_ID, None),
-                size="2",
-            ),
-            class_name="card-actions",
+        rx.flex(
+            _board_mode(card),
+            rx.text(category_text(card.category), size="2", as_="span"),
+            spacing="3",
+            wrap="wrap",
+            align="center",
+            class_name="card-facts",
         ),
+        rx.el.p(_age(card)),
+        rx.text(card.description, size="2", as_="p", class_name="card-excerpt"),
+        rx.box(_claim_button(card), class_name="card-actions"),
+    )
+
+
+def board_row(card) -> rx.Component:
+    """One line of the dense list: urgency, category, mode, age, title, Claim; the excerpt one click away."""
+    return rx.el.li(
+        rx.box(
+            rx.box(urgency_badge(card.urgency), class_name="row-urgency"),
+            rx.text(category_text(card.category), size="2", as_="span", class_name="row-category"),
+            rx.box(_board_mode(card), class_name="row-mode"),
+            rx.box(_age(card), class_name="row-age"),
+            rx.heading(rx.link(card.title, href="/tickets/" + card.id), as_="h2", size="3", class_name="row-title"),
+            rx.box(_claim_button(card), class_name="row-claim"),
+            class_name="board-row-line",
+        ),
+        rx.el.details(
+            rx.el.summary("Description", rx.el.span(" of “", card.title, "”", class_name="sr-only")),
+            rx.text(card.description, size="2", as_="p"),
+            class_name="row-description",
+        ),
+        class_name="board-row",
+        data_urgency=card.urgency,
     )
 
 

@@ -41,9 +41,17 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _board_query(f: BoardFilters, after: BoardCursor | None, limit: int) -> tuple[str, dict[str, Any]]:
+# Whether the ticket's session mode is one this counselor offers (their profile's session_modes): within
+# one urgency, the tickets they can take as asked come first. One read of the profile (an InitPlan).
+MODE_OFFERED_SQL = (
+    "coalesce(t.session_mode = any(cast((select p.session_modes from counselor_profiles p where p.user_id = :me)"
+    " as session_mode[])), false)"
+)
+
+
+def _board_query(f: BoardFilters, after: BoardCursor | None, limit: int, me: uuid.UUID) -> tuple[str, dict[str, Any]]:
     where = ["t.status = 'open'"]
-    params: dict[str, Any] = {"limit": max(1, min(limit, 200))}
+    params: dict[str, Any] = {"limit": max(1, min(limit, 200)), "me": me}
     if f.category:
         where.append("t.category = :category")
         params["category"] = f.category.value
@@ -59,15 +67,15 @@ def _board_query(f: BoardFilters, after: BoardCursor | None, limit: int) -> tupl
     if after is not None:
         where.append(
             "(t.urgency < cast(:cu as ticket_urgency) or (t.urgency = cast(:cu as ticket_urgency)"
-            " and (t.created_at, t.id) > (:cc, :ci)))"
+            f" and ({MODE_OFFERED_SQL} < :co or ({MODE_OFFERED_SQL} = :co and (t.created_at, t.id) > (:cc, :ci)))))"
         )
-        params |= {"cu": after.urgency.value, "cc": after.created_at, "ci": after.id}
+        params |= {"cu": after.urgency.value, "co": after.mode_offered, "cc": after.created_at, "ci": after.id}
     # No joins: an open ticket has no counselor, and the board shows no student name (privacy).
     sql = f"""
-        select {BOARD_COLUMNS}
+        select {BOARD_COLUMNS}, {MODE_OFFERED_SQL} as mode_offered
         from support_tickets t
         where {" and ".join(where)}
-        order by t.urgency desc, t.created_at, t.id
+        order by t.urgency desc, mode_offered desc, t.created_at, t.id
         limit :limit
     """
     return sql, params
@@ -83,9 +91,10 @@ def list_board(
     after: BoardCursor | None = None,
     limit: int = BOARD_PAGE,
 ) -> list[TicketRow]:
-    """Open tickets this counselor may see: crisis first, then urgency, then oldest (keyset pages)."""
+    """Open tickets this counselor may see: crisis first, then urgency, then the modes they offer, then
+    oldest (keyset pages)."""
     require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
-    sql, params = _board_query(_filters(filters), after, limit)
+    sql, params = _board_query(_filters(filters), after, limit, actor.id)
     with transaction(actor) as session:
         return [TicketRow.model_validate(dict(r)) for r in session.execute(text(sql), params).mappings()]
 
@@ -104,7 +113,7 @@ def board_page(
     """The board's first page with the counselor's own workload and profile switches: what a board
     event needs, read in one transaction (it used to take three, each its own round trips)."""
     require_role(actor, UserRole.COUNSELOR)
-    sql, params = _board_query(_filters(filters), None, limit)
+    sql, params = _board_query(_filters(filters), None, limit, actor.id)
     me = """
         select p.capacity, p.accepting_new,
                (select count(*) from support_tickets
@@ -123,7 +132,7 @@ def board_cursor(rows: list[TicketRow]) -> BoardCursor | None:
     if not rows:
         return None
     last = rows[-1]
-    return BoardCursor(urgency=last.urgency, created_at=last.created_at, id=last.id)
+    return BoardCursor(urgency=last.urgency, mode_offered=last.mode_offered, created_at=last.created_at, id=last.id)
 
 
 def list_student_tickets(actor: Actor, status: TicketStatus | str | None = None) -> list[TicketRow]:

@@ -151,6 +151,7 @@ class TicketRow(BaseModel):
     created_at: datetime
     updated_at: datetime
     claimed_at: datetime | None = None
+    mode_offered: bool = True  # the board's: is the session mode one this counselor offers
 
 
 class EventRow(BaseModel):
@@ -174,11 +175,12 @@ class BoardFilters(DomainInput):
 
 
 class BoardCursor(BaseModel):
-    """Keyset position on the board: the last row's (urgency, created_at, id)."""
+    """Keyset position on the board: the last row's (urgency, mode offered, created_at, id)."""
 
     model_config = ConfigDict(frozen=True)
 
     urgency: TicketUrgency
+    mode_offered: bool = True
     created_at: datetime
     id: uuid.UUID
 

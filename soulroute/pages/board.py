@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.counselor_cards import board_card, workload_header
+from soulroute.components.counselor_cards import board_card, board_row, workload_header
 from soulroute.components.filters import search_form
 from soulroute.components.forms import page_title
 from soulroute.components.tickets import empty_state, loading_state, ticket_grid
@@ -55,13 +55,48 @@ def filters() -> rx.Component:
     )
 
 
+def layout_switch() -> rx.Component:
+    """Cards, or one line per ticket in strict priority order; two toggle buttons (aria-pressed)."""
+
+    def option(layout: str, label: str, icon: str) -> rx.Component:
+        chosen = BoardState.layout == layout
+        return rx.button(
+            rx.icon(icon, size=16, aria_hidden="true"),
+            label,
+            on_click=BoardState.show_as(layout),
+            aria_pressed=rx.cond(chosen, "true", "false"),
+            variant=rx.cond(chosen, "solid", "outline"),
+            size="2",
+            type="button",
+        )
+
+    return rx.flex(
+        rx.text("Show as", size="2", as_="span", id="layout-label"),
+        option("cards", "Cards", "layout-grid"),
+        option("list", "List", "list"),
+        role="group",
+        aria_labelledby="layout-label",
+        spacing="2",
+        align="center",
+        class_name="layout-switch",
+    )
+
+
+def tickets() -> rx.Component:
+    return rx.cond(
+        BoardState.layout == "list",
+        rx.el.ul(rx.foreach(BoardState.cards, board_row), class_name="board-list", role="list"),
+        ticket_grid(BoardState.cards, board_card),
+    )
+
+
 def results() -> rx.Component:
     return rx.cond(
         BoardState.loaded,
         rx.cond(
             BoardState.cards.length() > 0,
             rx.fragment(
-                ticket_grid(BoardState.cards, board_card),
+                tickets(),
                 rx.cond(
                     BoardState.has_more,
                     rx.center(
@@ -95,6 +130,7 @@ def page() -> rx.Component:
         rx.text("Open tickets in your areas, plus crisis and “other” for everyone. Crisis first.", as_="p"),
         workload_header(),
         filters(),
+        layout_switch(),
         rx.cond(
             BoardState.notice != "",
             rx.callout(BoardState.notice, icon="info", color_scheme="amber", role="status", class_name="board-notice"),

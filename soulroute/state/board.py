@@ -30,6 +30,7 @@ from soulroute.state.views import iso
 
 PAGE = 24
 SEARCH_ID = "board-search"
+LAYOUTS = ("cards", "list")  # the list: one line per ticket in strict priority order (`view=list`)
 
 
 def waiting_text(created: datetime, now: datetime | None = None) -> str:
@@ -58,6 +59,7 @@ class BoardCard:
     created_at: str = ""
     age: str = ""
     wide: bool = False  # crisis and high take more room in the grid
+    mode_offered: bool = True  # the session mode asked for is one this counselor offers
 
 
 def board_card(row: TicketRow, now: datetime | None = None) -> BoardCard:
@@ -72,6 +74,7 @@ def board_card(row: TicketRow, now: datetime | None = None) -> BoardCard:
         created_at=iso(row.created_at),
         age=waiting_text(row.created_at, now),
         wide=row.urgency.value in ("crisis", "high"),
+        mode_offered=row.mode_offered,
     )
 
 
@@ -89,6 +92,7 @@ class BoardState(FilteredList, LivePage, SessionState):
     loading: bool = False
     loaded: bool = False
     claiming: str = ""
+    layout: str = "cards"
 
     FILTER_MODEL = BoardFilters
     URL_KEYS = {"category": "category", "urgency": "urgency", "session_mode": "mode", "search": "q"}
@@ -121,6 +125,7 @@ class BoardState(FilteredList, LivePage, SessionState):
     async def load(self, actor: Actor):
         """on_load: filters from the address (invalid ones are dropped, with a note), first page."""
         self._filters_from_address()
+        self.layout = "list" if self.router.url.query_parameters.get("view") == "list" else "cards"
         self.loading = True
         yield
         await self._reload(actor, PAGE)
@@ -152,6 +157,17 @@ class BoardState(FilteredList, LivePage, SessionState):
         self.cards = [
             dataclasses.replace(c, age=waiting_text(datetime.fromisoformat(c.created_at), now)) for c in self.cards
         ]
+
+    @acts_as(UserRole.COUNSELOR)
+    def show_as(self, actor: Actor, layout: str):
+        """Cards or the dense list; kept in the address like the filters (no database work)."""
+        if layout in LAYOUTS:
+            self.layout = layout
+            return self._keep_in_address()
+
+    def _address(self) -> str:
+        address = super()._address()
+        return address + ("&" if "?" in address else "?") + "view=list" if self.layout == "list" else address
 
     # --- live page: what the board shows depends on the filters and how many cards are shown -------
 

@@ -74,6 +74,45 @@ def test_one_filter_alone_says_nothing_matches_and_offers_to_clear(page: Page, s
     expect(page.get_by_role("button", name="Clear filters")).to_have_count(0)
 
 
+def test_the_dense_list_is_in_strict_priority_order_with_the_description_one_click_away(
+    page: Page, seed: Seed, artifacts_dir
+) -> None:
+    """Issue 12: two columns of cards put a medium card beside a crisis one; the list is one line per
+    ticket, crisis first, the modes this counselor offers first within an urgency, kept in the address."""
+    tag = _tag()
+    counselor = seed.account("counselor", expertise=("stress",))
+    seed.sql("update counselor_profiles set session_modes = '{video,chat}' where user_id = :u", {"u": counselor.id})
+    student = seed.account("student")
+    seed.ticket(student, title=f"Medium worry {tag}", category="stress", urgency="medium", mode="chat")
+    seed.ticket(student, title=f"In person only {tag}", category="stress", urgency="high", mode="in-person")
+    seed.ticket(student, title=f"Video is fine {tag}", category="stress", urgency="high", mode="video")
+    seed.ticket(student, title=f"Tonight is bad {tag}", category="stress", urgency="crisis", mode="audio")
+
+    quick_sign_in(page, seed, counselor, f"/board?q={tag}")
+    page.get_by_role("button", name="List").click()
+    expect(page.get_by_role("button", name="List")).to_have_attribute("aria-pressed", "true")
+    expect(page).to_have_url(re.compile(r"view=list"))
+    rows = page.locator(".board-list > li")
+    expect(rows.locator("h2")).to_have_text(
+        [f"Tonight is bad {tag}", f"Video is fine {tag}", f"In person only {tag}", f"Medium worry {tag}"]
+    )
+    in_person = rows.filter(has_text="In person only")
+    expect(in_person.get_by_text("(not a mode you offer)")).to_be_visible()
+    expect(in_person.get_by_text("I lie awake for hours")).not_to_be_visible()
+    in_person.get_by_text(re.compile("^Description of")).click()
+    expect(in_person.get_by_text("I lie awake for hours")).to_be_visible()
+    check_layout(page, artifacts_dir, "counselor-board-list")
+
+    page.reload()  # the choice is in the address
+    expect(rows).to_have_count(4)
+    rows.filter(has_text="Video is fine").get_by_role("button", name=re.compile("^Claim")).click()
+    expect(rows).to_have_count(3)
+    expect(page.get_by_test_id("workload")).to_have_text("1 of 5 active tickets")
+    page.get_by_role("button", name="Cards").click()
+    expect(page).not_to_have_url(re.compile(r"view="))
+    expect(_cards(page)).to_have_count(3)
+
+
 def test_board_shows_my_areas_plus_crisis_and_other_with_filters_in_the_url(page: Page, seed: Seed, artifacts_dir):
     tag = _tag()
     counselor = seed.account("counselor", f"Dr. Board {tag}", expertise=("academic",))
