@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import Account, Seed, blocking_violations, quick_sign_in, settle, snap
+from tests.browser.helpers import VIEWS, Account, Seed, blocking_violations, check_layout, quick_sign_in, settle
 
 pytestmark = pytest.mark.browser
 
-LOOKS = ((1280, "light"), (1280, "dark"), (390, "light"), (390, "dark"))
 TOAST = "[data-sonner-toast]"
 
 
@@ -44,18 +43,6 @@ def _settled(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=20_000)
     expect(page.locator("[aria-busy='true']")).to_have_count(0, timeout=15_000)
     expect(page.get_by_text(re.compile(r"^Loading"))).to_have_count(0, timeout=15_000)
-
-
-def _look(page: Page, artifacts_dir, name: str, looks=LOOKS) -> None:
-    for width, scheme in looks:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.emulate_media(color_scheme=scheme)
-        settle(page)
-        snap(page, artifacts_dir / f"sweep-{name}-{width}-{scheme}.png")
-        violations = blocking_violations(page)
-        assert not violations, f"{name} at {width}px, {scheme}: {violations}"
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
 
 
 def _both_schemes(page: Page, what: str) -> None:
@@ -102,10 +89,10 @@ def _sweep_toast(page: Page, text: str, what: str) -> None:
     page.mouse.move(0, 0)
 
 
-def _visit(page: Page, artifacts_dir, path: str, name: str, looks=LOOKS) -> None:
+def _visit(page: Page, artifacts_dir, path: str, name: str, looks=VIEWS) -> None:
     page.goto(path)
     _settled(page)
-    _look(page, artifacts_dir, name, looks)
+    check_layout(page, artifacts_dir, f"sweep-{name}", looks)
 
 
 STUDENT_PAGES = (("/tickets", "student-tickets"), ("/tickets/new", "student-new"), ("/notifications", "notes"))
@@ -122,7 +109,7 @@ ADMIN_PAGES = (
 def test_student_pages_in_every_state(page: Page, seed: Seed, world: World, artifacts_dir) -> None:
     quick_sign_in(page, seed, seed.account("student"), "/tickets")  # a new student: the empty states
     for path, name in STUDENT_PAGES:
-        _visit(page, artifacts_dir, path, f"empty-{name}", LOOKS[1:3])
+        _visit(page, artifacts_dir, path, f"empty-{name}", VIEWS[1:3])
     page.context.clear_cookies()
     quick_sign_in(page, seed, world.student, "/tickets")
     for path, name in (*STUDENT_PAGES, (f"/tickets/{world.scheduled}", "student-ticket")):
@@ -141,7 +128,7 @@ def test_counselor_pages_in_every_state(page: Page, seed: Seed, world: World, ar
     fresh = seed.account("counselor", expertise=("relationships",))
     quick_sign_in(page, seed, fresh, "/board?category=relationships")
     for path, name in (("/board?category=relationships", "board"), ("/caseload", "caseload")):
-        _visit(page, artifacts_dir, path, f"empty-{name}", LOOKS[1:3])
+        _visit(page, artifacts_dir, path, f"empty-{name}", VIEWS[1:3])
     page.context.clear_cookies()
     quick_sign_in(page, seed, world.counselor, "/board")
     for path, name in (
@@ -178,3 +165,24 @@ def test_admin_pages_in_every_state(page: Page, seed: Seed, world: World, artifa
     ):
         _visit(page, artifacts_dir, path, name)
     _sweep_navigation(page, "Notifications", "Analytics")
+
+
+@pytest.mark.timeout(180)
+def test_public_pages_in_every_state(page: Page, artifacts_dir) -> None:
+    for path, name in (("/", "landing"), ("/signin", "signin"), ("/signup", "signup")):
+        _visit(page, artifacts_dir, path, name)
+    # Field errors shown: an account form sent with a bad email and a short password.
+    page.get_by_label("University email").fill("not-an-email")
+    page.get_by_label("Display name").fill("N")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_label("University email")).to_have_attribute("aria-invalid", "true")
+    check_layout(page, artifacts_dir, "sweep-signup-errors")
+    page.goto("/signin")
+    _settled(page)
+    expect(page.get_by_role("button", name=re.compile("^Sign in with"))).to_be_visible(timeout=20_000)
+    page.get_by_label("Email").fill("nobody@university.example")
+    page.get_by_label("Password").fill("wrong password here")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    check_layout(page, artifacts_dir, "sweep-signin-error")

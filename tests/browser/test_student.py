@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from soulroute.config import get_settings
 from soulroute.domain.schemas import DESCRIPTION_MAX
 from soulroute.state.student_new import draft_errors
-from tests.browser.helpers import WITH_DARK, Seed, blocking_violations, check_layout, quick_sign_in
+from tests.browser.helpers import Seed, blocking_violations, check_layout, quick_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_create_ticket_for_each_urgency(page: Page, seed: Seed, artifacts_dir, u
         expect(panel).to_be_visible()
         expect(panel).to_contain_text(get_settings().crisis_line_text)
         expect(panel).to_contain_text(get_settings().counseling_center_phone)
-        check_layout(page, artifacts_dir, "student-new-crisis", WITH_DARK)
+        check_layout(page, artifacts_dir, "student-new-crisis")
         for link in panel.get_by_role("link").all():  # the pointer on each help link: still readable
             link.hover()
             assert not blocking_violations(page), f"hovering {link.inner_text()}: {blocking_violations(page)}"
@@ -105,7 +105,7 @@ def test_create_ticket_for_each_urgency(page: Page, seed: Seed, artifacts_dir, u
     if urgency == "Crisis":
         expect(panel).to_be_visible()
         expect(page.get_by_text("On-call counselors have been alerted")).to_be_visible()
-        check_layout(page, artifacts_dir, "student-ticket-crisis", WITH_DARK)
+        check_layout(page, artifacts_dir, "student-ticket-crisis")
     else:
         expect(panel).to_have_count(0)
     rows = seed.sql("select urgency::text as u from support_tickets where student_id = :s", {"s": student.id})
@@ -137,7 +137,7 @@ def test_validation_errors_name_the_field_and_keep_the_text(page: Page, seed: Se
         assert "229, 72, 77" in _border_of(field), "an invalid field has the red border (Radix red 9)"
     expect(title).to_have_value("Hi")
     expect(description).to_have_value("Too short")
-    check_layout(page, artifacts_dir, "student-new-errors", WITH_DARK)
+    check_layout(page, artifacts_dir, "student-new-errors")
 
     # Fixed as the student types: the message goes without another submit.
     title.fill("Hi again, it is me")
@@ -249,7 +249,7 @@ def test_empty_state_invites_the_first_ticket(page: Page, seed: Seed, artifacts_
     _student(page, seed, "/tickets")
     expect(page.get_by_role("heading", level=1)).to_have_text("My tickets")
     expect(page.get_by_role("heading", name="No tickets yet")).to_be_visible()
-    check_layout(page, artifacts_dir, "student-tickets-empty", WITH_DARK)
+    check_layout(page, artifacts_dir, "student-tickets-empty")
     page.get_by_role("link", name="Create your first ticket").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New ticket")
 
@@ -284,7 +284,7 @@ def test_my_tickets_cards_filter_and_join(page: Page, seed: Seed, artifacts_dir)
     ics = page.request.get(ics_link.get_attribute("href"))
     assert ics.ok and "BEGIN:VCALENDAR" in ics.text() and "https://meet.example/room-1" in ics.text()
     expect(cards.filter(has_text="Closed long ago").get_by_role("button", name=re.compile("Cancel"))).to_have_count(0)
-    check_layout(page, artifacts_dir, "student-tickets", WITH_DARK)
+    check_layout(page, artifacts_dir, "student-tickets")
 
     page.get_by_label("Status").select_option("closed")
     expect(cards).to_have_count(1)
@@ -304,12 +304,12 @@ def test_ticket_page_timeline_and_cancel(page: Page, seed: Seed, artifacts_dir) 
     expect(page.get_by_role("list", name="Progress").locator("[aria-current=step]")).to_contain_text("Claimed")
     timeline = page.locator(".timeline")
     expect(timeline).to_contain_text("Claimed by Dr. Lee")
-    check_layout(page, artifacts_dir, "student-ticket", WITH_DARK)
+    check_layout(page, artifacts_dir, "student-ticket")
 
     page.get_by_role("button", name="Cancel ticket").click()
     dialog = page.get_by_role("alertdialog")
     dialog.get_by_label("Reason (optional)").fill("Feeling better after talking to a friend")
-    check_layout(page, artifacts_dir, "student-ticket-cancel-dialog", WITH_DARK)
+    check_layout(page, artifacts_dir, "student-ticket-cancel-dialog")
     dialog.get_by_role("button", name="Cancel ticket").click()
     expect(dialog).to_have_count(0)
     expect(page.locator(".rt-Badge").filter(has_text="Closed")).to_be_visible()
@@ -339,7 +339,7 @@ def test_other_students_ticket_is_not_found(page: Page, seed: Seed, artifacts_di
     expect(page.get_by_role("heading", level=1)).to_have_text("Ticket not found", timeout=15_000)
     expect(page.get_by_text("Somebody else's private worry")).to_have_count(0)
     if which == "another student's":
-        check_layout(page, artifacts_dir, "student-ticket-not-found", WITH_DARK)
+        check_layout(page, artifacts_dir, "student-ticket-not-found")
 
 
 def test_counselor_sees_the_ticket_page_read_only(page: Page, seed: Seed) -> None:
