@@ -34,9 +34,6 @@ class Workload:
     plain_params: Callable[[uuid.UUID], dict[str, Any]]
     index: str
     forbid_sort: bool = True
-    # An Incremental Sort over the ordered index scan (rows already in order of the index's first column,
-    # sorted further only within each group) is allowed; a full Sort of every visible row never is.
-    presorted_ok: bool = False
     prepared_rls: Prepared | None = None
     prepared_plain: Prepared | None = None
 
@@ -236,8 +233,7 @@ def plan_shape(conn: psycopg.Connection, w: Workload, as_runtime: bool, cached: 
             doc = _explain_json(conn, sql, params, "analyze, buffers")
     nodes = _main_nodes(doc["Plan"])
     on_index = [n for n in nodes if n.get("Index Name") == w.index]
-    sort_types = ("Sort",) if w.presorted_ok else ("Sort", "Incremental Sort")
-    sorts = [n for n in nodes if n["Node Type"] in sort_types and n.get("Actual Loops", 1)]
+    sorts = [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort") and n.get("Actual Loops", 1)]
     top = doc["Plan"]["Node Type"]
     ordered = any(n["Node Type"] in ("Index Scan", "Index Only Scan") for n in on_index)
     return {

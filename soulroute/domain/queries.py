@@ -22,7 +22,7 @@ from soulroute.domain.kernel import (
     transaction,
 )
 from soulroute.domain.rules import Actor
-from soulroute.domain.schemas import AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
+from soulroute.domain.schemas import MODES_OFFERED, AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
 
 BOARD_PAGE = 50
 EXCERPT_CHARS = 240
@@ -41,8 +41,10 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-# Whether the ticket's session mode is one this counselor offers (their profile's session_modes): within
-# one urgency, the tickets they can take as asked come first. One read of the profile (an InitPlan).
+# Whether the ticket's session mode is one this counselor offers (their profile's session_modes): shown on
+# each row, and the "Modes I offer" filter. One read of the profile (an InitPlan). Not an ordering: ranking
+# by it within an urgency cost the board its ordered index scan (every crisis row read and sorted, p95
+# 1.2 ms -> 5 ms at 100,000 tickets).
 MODE_OFFERED_SQL = (
     "coalesce(t.session_mode = any(cast((select p.session_modes from counselor_profiles p where p.user_id = :me)"
     " as session_mode[])), false)"
@@ -58,7 +60,9 @@ def _board_query(f: BoardFilters, after: BoardCursor | None, limit: int, me: uui
     if f.urgency:
         where.append("t.urgency = :urgency")
         params["urgency"] = f.urgency.value
-    if f.session_mode:
+    if f.session_mode == MODES_OFFERED:
+        where.append(MODE_OFFERED_SQL)
+    elif f.session_mode:
         where.append("t.session_mode = :mode")
         params["mode"] = f.session_mode.value
     if f.search:
@@ -67,15 +71,15 @@ def _board_query(f: BoardFilters, after: BoardCursor | None, limit: int, me: uui
     if after is not None:
         where.append(
             "(t.urgency < cast(:cu as ticket_urgency) or (t.urgency = cast(:cu as ticket_urgency)"
-            f" and ({MODE_OFFERED_SQL} < :co or ({MODE_OFFERED_SQL} = :co and (t.created_at, t.id) > (:cc, :ci)))))"
+            " and (t.created_at, t.id) > (:cc, :ci)))"
         )
-        params |= {"cu": after.urgency.value, "co": after.mode_offered, "cc": after.created_at, "ci": after.id}
+        params |= {"cu": after.urgency.value, "cc": after.created_at, "ci": after.id}
     # No joins: an open ticket has no counselor, and the board shows no student name (privacy).
     sql = f"""
         select {BOARD_COLUMNS}, {MODE_OFFERED_SQL} as mode_offered
         from support_tickets t
         where {" and ".join(where)}
-        order by t.urgency desc, mode_offered desc, t.created_at, t.id
+        order by t.urgency desc, t.created_at, t.id
         limit :limit
     """
     return sql, params
@@ -91,8 +95,7 @@ def list_board(
     after: BoardCursor | None = None,
     limit: int = BOARD_PAGE,
 ) -> list[TicketRow]:
-    """Open tickets this counselor may see: crisis first, then urgency, then the modes they offer, then
-    oldest (keyset pages)."""
+    """Open tickets this counselor may see: crisis first, then urgency, then oldest (keyset pages)."""
     require_role(actor, UserRole.COUNSELOR, UserRole.ADMIN)
     sql, params = _board_query(_filters(filters), after, limit, actor.id)
     with transaction(actor) as session:
@@ -132,7 +135,7 @@ def board_cursor(rows: list[TicketRow]) -> BoardCursor | None:
     if not rows:
         return None
     last = rows[-1]
-    return BoardCursor(urgency=last.urgency, mode_offered=last.mode_offered, created_at=last.created_at, id=last.id)
+    return BoardCursor(urgency=last.urgency, created_at=last.created_at, id=last.id)
 
 
 def list_student_tickets(actor: Actor, status: TicketStatus | str | None = None) -> list[TicketRow]:

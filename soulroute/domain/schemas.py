@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -167,20 +167,22 @@ class EventRow(BaseModel):
     created_at: datetime
 
 
+MODES_OFFERED = "offered"  # the board's session-mode filter: any of the modes this counselor offers
+
+
 class BoardFilters(DomainInput):
     category: TicketCategory | None = None
     urgency: TicketUrgency | None = None
-    session_mode: SessionMode | None = None
+    session_mode: SessionMode | Literal["offered"] | None = None
     search: Trimmed | None = Field(default=None, max_length=100)
 
 
 class BoardCursor(BaseModel):
-    """Keyset position on the board: the last row's (urgency, mode offered, created_at, id)."""
+    """Keyset position on the board: the last row's (urgency, created_at, id)."""
 
     model_config = ConfigDict(frozen=True)
 
     urgency: TicketUrgency
-    mode_offered: bool = True
     created_at: datetime
     id: uuid.UUID
 

@@ -9,7 +9,7 @@ from soulroute.components.counselor_cards import board_card, board_row, workload
 from soulroute.components.filters import search_form
 from soulroute.components.forms import page_title
 from soulroute.components.tickets import empty_state, loading_state, ticket_grid
-from soulroute.state.board import ANY, BoardState
+from soulroute.state.board import ANY, MODES_OFFERED, BoardState
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, URGENCY_LABEL
 
 URGENCY_ORDER = ("crisis", "high", "medium", "low")
@@ -39,7 +39,12 @@ def filters() -> rx.Component:
         rx.box(
             filter_select("Category", "category", list(CATEGORY_LABEL.items()), BoardState.category),
             filter_select("Urgency", "urgency", [(u, URGENCY_LABEL[u]) for u in URGENCY_ORDER], BoardState.urgency),
-            filter_select("Session mode", "session_mode", list(MODE_LABEL.items()), BoardState.session_mode),
+            filter_select(
+                "Session mode",
+                "session_mode",
+                [(MODES_OFFERED, "Modes I offer"), *MODE_LABEL.items()],
+                BoardState.session_mode,
+            ),  # fmt: skip
             class_name="filter-selects",
         ),
         search_form(

@@ -22,6 +22,7 @@ from soulroute.domain.errors import (
     OverCapacity,
 )
 from soulroute.domain.rules import Actor
+from soulroute.domain.schemas import MODES_OFFERED as MODES_OFFERED  # the page's filter option
 from soulroute.domain.schemas import BoardCursor, BoardFilters, TicketRow
 from soulroute.state.filtered_list import ANY, FilteredList
 from soulroute.state.kernel import LivePage, acts_as

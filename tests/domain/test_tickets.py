@@ -136,24 +136,18 @@ def test_board_order_filters_search_and_keyset_pages():
     assert [t.id for t in page1 + page2 + page3] == board
 
 
-def test_board_puts_the_modes_a_counselor_offers_first_within_each_urgency_across_pages():
+def test_board_marks_and_filters_the_modes_a_counselor_offers():
     counselor = make_counselor(expertise=[C.STRESS])
     owner("update counselor_profiles set session_modes = '{video,chat}' where user_id = :u", {"u": counselor.id})
     s = make_student()
+    crisis_audio = open_ticket(s, category=C.STRESS, urgency=U.CRISIS, title="Crisis by phone", mode=M.AUDIO)
     in_person = open_ticket(s, category=C.STRESS, urgency=U.HIGH, title="Only in person", mode=M.IN_PERSON)
     video = open_ticket(s, category=C.STRESS, urgency=U.HIGH, title="Video is fine", mode=M.VIDEO)
-    crisis_audio = open_ticket(s, category=C.STRESS, urgency=U.CRISIS, title="Crisis by phone", mode=M.AUDIO)
-    low_chat = open_ticket(s, category=C.STRESS, urgency=U.LOW, title="Chat later", mode=M.CHAT)
     board = queries.list_board(counselor)
-    # Urgency still rules (crisis first, even in a mode not offered); within it, the offered modes first.
-    assert [t.id for t in board] == [crisis_audio, video, in_person, low_chat]
-    assert [t.mode_offered for t in board] == [False, True, False, True]
-    pages, after = [], None
-    for _ in range(4):
-        page = queries.list_board(counselor, after=after, limit=1)
-        pages += page
-        after = queries.board_cursor(page)
-    assert [t.id for t in pages] == [t.id for t in board]
+    assert [(t.id, t.mode_offered) for t in board] == [(crisis_audio, False), (in_person, False), (video, True)]
+    assert [t.id for t in queries.list_board(counselor, {"session_mode": "offered"})] == [video]
+    with pytest.raises(ValidationFailed):
+        queries.list_board(counselor, {"session_mode": "telepathy"})
 
 
 def test_board_shows_an_excerpt_and_no_student_name():
