@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from soulroute.db.models import SessionMode as M
 from soulroute.db.models import TicketCategory as C
 from soulroute.db.models import TicketUrgency as U
 from soulroute.state.admin import AdminState
@@ -42,3 +43,16 @@ async def test_invalid_filters_in_the_address_are_dropped_with_a_notice() -> Non
     assert on_board.notice == INVALID_IN_ADDRESS and on_board.search == ""
     assert [c.title for c in on_board.cards] == ["Cannot sleep at all"]
     assert on_admin.notice == INVALID_IN_ADDRESS and on_admin.page == 1 and on_admin.created_from == ""
+
+
+async def test_the_board_layout_and_modes_offered_go_into_the_address_and_a_forged_layout_is_ignored() -> None:
+    open_ticket(make_student(), title="Chat about sleep", mode=M.CHAT)
+    async with Backend() as backend:
+        tab, _ = await backend.tab("/board?view=list&mode=offered", make_counselor())
+        shown = await tab.state(BoardState)
+        assert (shown.layout, shown.session_mode) == ("list", "offered")
+        assert [c.title for c in shown.cards] == ["Chat about sleep"]
+        forged = await tab.send(BoardState.show_as, layout="<img src=x onerror=alert(1)>")
+        assert forged.scripts() == "" and (await tab.state(BoardState)).layout == "list"
+        cards = await tab.send(BoardState.show_as, layout="cards")
+        assert '"/board?mode=offered"' in cards.scripts()
