@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
-from soulroute.components.forms import field_error
+from soulroute.components.forms import field_error, text_field
 from soulroute.components.tickets import category_text, local_time, status_badge, urgency_badge
 from soulroute.state.admin import AdminState as A
 from soulroute.state.admin_views import AdminRowView
@@ -160,14 +160,40 @@ def holder(t: AdminRowView) -> rx.Component:
     )
 
 
-STAFF_ONLY = "Required; recorded with your name. The student sees what happened, not this reason."
-STUDENT_SEES = "Required; recorded with your name. The student sees it as the reason their ticket was closed."
+STAFF_ONLY = "Required; recorded with your name for the staff. The student sees what happened, never this reason."
+TO_STUDENT = (
+    "Optional. Worded for the student: they read it on their ticket, word for word, and get a notification "
+    "(without the text). Leave it empty to tell them only what happened."
+)
 
 
 def _reason() -> rx.Component:
-    # Closing is the one action whose reason is shown to the student (as the ticket's close reason).
-    hint = rx.cond(A.dialog == "close", STUDENT_SEES, STAFF_ONLY)
-    return reason_field(A.errors.get("reason", ""), hint)
+    return reason_field(A.errors.get("reason", ""), STAFF_ONLY)
+
+
+def _student_message() -> rx.Component:
+    """What the student is told, apart from the reason, with a preview of how they will read it."""
+    return rx.box(
+        text_field(
+            "Message to the student",
+            "student_message",
+            error=A.errors.get("student_message", ""),
+            hint=TO_STUDENT,
+            multiline=True,
+            required=False,
+            rows="3",
+            on_change=A.preview_message.debounce(250),
+        ),  # fmt: skip
+        rx.cond(
+            A.message_preview != "",
+            rx.box(
+                rx.text("The student will read, in their ticket's history:", size="2", weight="medium", as_="p"),
+                rx.el.blockquote(A.message_preview, class_name="student-message"),
+                class_name="message-preview",
+            ),
+        ),
+        width="100%",
+    )
 
 
 def _buttons(submit: str | rx.Var) -> rx.Component:
@@ -218,14 +244,11 @@ def action_dialog() -> rx.Component:
             ),
         ),
         ("release", rx.text("The ticket goes back to the board; any scheduled session is cancelled.", size="2")),
-        (
-            "close",
-            rx.text("The ticket is closed for good; the student sees your reason as its close reason.", size="2"),
-        ),
+        ("close", rx.text("The ticket is closed for good.", size="2")),
         rx.fragment(),
     )
     return form_dialog(
-        title, A.dialog_title, body, _reason(), _buttons("Confirm"),
+        title, A.dialog_title, body, _reason(), _student_message(), _buttons("Confirm"),
         is_open=rx.Var.create(["reassign", "urgency", "release", "close"]).contains(A.dialog),
         on_open_change=A.dialog_changed, on_submit=A.submit_action, form_error=A.form_error, class_name="admin-dialog",
     )  # fmt: skip

@@ -51,7 +51,7 @@ def text_field(
     if default_value is not None:
         control_props["default_value"] = default_value
     if multiline:
-        control = rx.text_area(rows="6", resize="vertical", **control_props)
+        control = rx.text_area(**({"rows": "6", "resize": "vertical"} | control_props))
     else:
         control = rx.input(type=type, auto_complete=autocomplete, size="3", **control_props)
     return rx.box(

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import text
 
 from soulroute.db.models import SessionMode, TicketCategory, TicketStatus, TicketUrgency, UserRole
-from soulroute.domain import tickets
 from soulroute.domain.errors import DomainError, NotFound, OverlappingSession, ValidationFailed
 from soulroute.domain.kernel import fetch_ticket, require_role, ticket_for_action, transaction
 from soulroute.domain.queries import _like_pattern
@@ -33,11 +32,22 @@ STALE_CLAIM = timedelta(days=1)
 Reason = Trimmed
 
 
+STUDENT_MESSAGE_MAX = 500  # app_tell_student() (0025) holds the same limit
+
+
 class AdminAction(DomainInput):
-    """Every admin action on a ticket: the ticket and a reason for its history."""
+    """Every admin action on a ticket: the ticket, a reason for the staff's history, and optionally what the
+    student is told (worded for them, shown in their history; the reason never is)."""
 
     ticket_id: uuid.UUID
     reason: Reason = Field(min_length=REASON_MIN, max_length=REASON_MAX)
+    student_message: Trimmed | None = Field(default=None, max_length=STUDENT_MESSAGE_MAX)
+
+
+def _tell_student(session: Any, data: AdminAction) -> None:
+    """In the action's own transaction: the message and the action land together or not at all."""
+    if data.student_message:
+        session.execute(text("select app_tell_student(:t, :m)"), {"t": data.ticket_id, "m": data.student_message})
 
 
 class ReassignInput(AdminAction):
@@ -289,6 +299,7 @@ def reassign(actor: Actor, data: ReassignInput | dict[str, Any]) -> TicketRow:
                 text("update support_tickets set counselor_id = :c, status = cast(:s as ticket_status) where id = :id"),
                 {"c": data.counselor_id, "s": status, "id": data.ticket_id},
             )
+            _tell_student(session, data)
             return fetch_ticket(session, data.ticket_id)
     except OverlappingSession:
         raise OverlappingSession(
@@ -305,21 +316,36 @@ def change_urgency(actor: Actor, data: UrgencyInput | dict[str, Any]) -> TicketR
             text("update support_tickets set urgency = cast(:u as ticket_urgency) where id = :id"),
             {"u": data.urgency.value, "id": data.ticket_id},
         )
+        _tell_student(session, data)
+        return fetch_ticket(session, data.ticket_id)
+
+
+# Release and close by an admin: the reason goes to the history only (close_reason is what the student
+# reads on their ticket, so an admin's close leaves it empty; a message tells the student instead).
+CLOSE_SQL = {
+    "release": "update support_tickets set status = 'open', counselor_id = null where id = :id",
+    "close": "update support_tickets set status = 'closed', close_reason = null where id = :id",
+}
+
+
+def _settle(actor: Actor, data: AdminAction | dict[str, Any], action: str, refusal: str) -> TicketRow:
+    require_role(actor, UserRole.ADMIN)
+    data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
+    with transaction(actor, reason=data.reason) as session:
+        ticket_for_action(session, actor, data.ticket_id, action, refusal)
+        session.execute(text(CLOSE_SQL[action]), {"id": data.ticket_id})
+        _tell_student(session, data)
         return fetch_ticket(session, data.ticket_id)
 
 
 def release(actor: Actor, data: AdminAction | dict[str, Any]) -> TicketRow:
     """Back to the board, with the reason in the history."""
-    require_role(actor, UserRole.ADMIN)
-    data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
-    return tickets.release_ticket(actor, {"ticket_id": data.ticket_id, "reason": data.reason})
+    return _settle(actor, data, "release", "Only a claimed or scheduled ticket can be released.")
 
 
 def close(actor: Actor, data: AdminAction | dict[str, Any]) -> TicketRow:
-    """Close any ticket that is not closed yet, with the reason as its close reason."""
-    require_role(actor, UserRole.ADMIN)
-    data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
-    return tickets.close_ticket(actor, {"ticket_id": data.ticket_id, "reason": data.reason})
+    """Close any ticket that is not closed yet; the reason stays in the staff's history."""
+    return _settle(actor, data, "close", "This ticket cannot be closed now.")
 
 
 def get_row(actor: Actor, ticket_id: uuid.UUID | str) -> AdminTicketRow:

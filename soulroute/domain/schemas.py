@@ -36,6 +36,7 @@ FIELD_LABELS = {
     "meeting_link": "Meeting link",
     "location": "Place",
     "reason": "Reason",
+    "student_message": "Message to the student",
     "session_notes": "Session notes",
     "notes": "Notes for the student",
     "ticket_id": "Ticket",

@@ -94,7 +94,7 @@ def reveal_dialog() -> rx.Component:
 def history_row(e: EventView) -> rx.Component:
     return rx.el.tr(
         rx.el.td(local_time(e.at, "D MMM YYYY, HH:mm"), class_name="nowrap"),
-        rx.el.td(e.text),
+        rx.el.td(e.text, rx.cond(e.message != "", rx.el.blockquote(e.message, class_name="student-message"))),
         rx.el.td(e.reason),
     )
 

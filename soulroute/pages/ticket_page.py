@@ -56,6 +56,7 @@ def _event(e: EventView) -> rx.Component:
     return rx.el.li(
         rx.text(e.text, ", ", local_time(e.at, "D MMM, HH:mm"), as_="p", size="2", weight="medium"),
         rx.cond(e.reason != "", rx.text("Reason: ", e.reason, as_="p", size="2", color_scheme="gray")),
+        rx.cond(e.message != "", rx.el.blockquote(e.message, class_name="student-message")),
         class_name="timeline-item",
         data_kind=e.kind,
     )

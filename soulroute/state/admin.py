@@ -70,6 +70,7 @@ class AdminState(FilteredList, FormDialog, SessionState):
     # The action dialog (FormDialog: reassign | urgency | release | close | export); the domain re-checks.
     dialog_title: str = ""
     dialog_urgency: str = ""
+    message_preview: str = ""  # what the student will read, as the admin types it
     free_counselors: list[Option] = []
 
     FILTER_MODEL = admin.TicketFilters
@@ -192,17 +193,28 @@ class AdminState(FilteredList, FormDialog, SessionState):
             return rx.toast.error("That ticket is not shown here any more; refresh the page.")
         self._open_dialog(kind, str(row.id))
         self.dialog_title, self.dialog_urgency, self.free_counselors = row.title, row.urgency.value, []
+        self.message_preview = ""
         if kind == "reassign":
             free = await run_db(admin_accounts.list_counselors, actor, only_free=True)
             self.free_counselors = reassign_options(row, free)
         return None
 
     @acts_as(UserRole.ADMIN)
+    def preview_message(self, actor: Actor, text: str):
+        """The dialog's preview of the message to the student, as it will be stored (trimmed, cut at the limit)."""
+        if isinstance(text, str):
+            self.message_preview = text.strip()[: admin.STUDENT_MESSAGE_MAX]
+
+    @acts_as(UserRole.ADMIN)
     async def submit_action(self, actor: Actor, form_data: dict):
         if self.dialog not in ACTIONS:
             return
         fn, success = ACTIONS[self.dialog]
-        data: dict[str, Any] = {"ticket_id": self._target, "reason": text_of(form_data, "reason")}
+        data: dict[str, Any] = {
+            "ticket_id": self._target,
+            "reason": text_of(form_data, "reason"),
+            "student_message": text_of(form_data, "student_message") or None,
+        }
         if self.dialog == "reassign":
             data["counselor_id"] = text_of(form_data, "counselor_id") or None
         elif self.dialog == "urgency":

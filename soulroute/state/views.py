@@ -104,6 +104,7 @@ EVENT_VERB = {
     "urgency_changed": "Urgency changed",
     "category_changed": "Category changed",
     "notes_updated": "Practical notes updated",
+    "student_message": "Message from the counseling team",
 }
 
 
@@ -112,6 +113,7 @@ class EventView:
     id: int = 0
     text: str = ""
     reason: str = ""
+    message: str = ""  # what the student was told (an admin's message, 0025)
     at: str = ""
     kind: str = ""
 
@@ -124,8 +126,15 @@ def event_view(row: EventRow) -> EventView:
             f" from {URGENCY_LABEL.get(row.detail.get('from'), '?')} to {URGENCY_LABEL.get(row.detail.get('to'), '?')}"
         )
     text = f"{verb} by {row.actor_name}" if row.actor_name else verb
+    if row.kind == "student_message" and row.actor_name:
+        text = f"Message from {row.actor_name}, counseling team"
     return EventView(
-        id=row.id, text=text, reason=str(row.detail.get("reason") or ""), at=iso(row.created_at), kind=row.kind
+        id=row.id,
+        text=text,
+        reason=str(row.detail.get("reason") or ""),
+        message=str(row.detail.get("message") or ""),
+        at=iso(row.created_at),
+        kind=row.kind,
     )
 
 

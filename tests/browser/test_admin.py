@@ -112,8 +112,13 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     expect(page.get_by_text("Urgency changed.")).to_be_visible()
 
     _act(page, row, "Close")
-    page.get_by_role("dialog").get_by_label("Reason").fill("Student moved to another campus")
-    page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
+    dialog.get_by_label("Reason").fill("Student moved to another campus")
+    # What the student is told is separate from the reason, and previewed as they will read it.
+    told = "Your new campus's counseling center will contact you this week."
+    dialog.get_by_label("Message to the student").fill(told)
+    expect(dialog.locator(".message-preview")).to_contain_text(told)
+    check_layout(page, artifacts_dir, "admin-close-dialog-message")
+    dialog.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Ticket closed.")).to_be_visible()
 
     name = f"Ada Reason {tag}"
@@ -121,6 +126,7 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
         ("reassigned", name, "Lee is on leave this week"),
         ("urgency_changed", name, "Student phoned, sounded worse"),
         ("cancelled", name, "Student moved to another campus"),
+        ("student_message", name, None),
     ]
     assert seed.sql("select counselor_id from support_tickets where id = :t", {"t": tid})[0]["counselor_id"] == kim.id
 
@@ -139,6 +145,15 @@ def test_reassign_change_urgency_and_close_record_the_admin_and_reason(page: Pag
     check_layout(page, artifacts_dir, "admin-ticket-audit")
     logged = seed.sql("select accessor_id, what from record_access_log where ticket_id = :t", {"t": tid})
     assert logged == [{"accessor_id": admin.id, "what": "description"}]
+
+    # Issue 12: the student reads the message, and none of the admin's reasons.
+    page.context.clear_cookies()
+    quick_sign_in(page, seed, student, f"/tickets/{tid}")
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text(f"Message from {name}, counseling team")
+    expect(history).to_contain_text(told)
+    for reason in ("Lee is on leave", "sounded worse", "another campus"):
+        expect(page.get_by_text(reason)).to_have_count(0)
 
 
 def test_capacity_holds_for_admins_and_accounts_page(page: Page, seed: Seed, artifacts_dir):

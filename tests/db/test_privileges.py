@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "app_current_role()": {APP},
     "app_counselor_expertise()": {APP},
     "ticket_holder_name(uuid)": {APP},
+    "app_tell_student(uuid,text)": {APP},
     "read_session_notes_as_admin(uuid,text)": {APP},
     "open_ticket_description(uuid,text)": {APP},
     "admin_dashboard_figures(timestamp with time zone,timestamp with time zone,interval)": {APP},

@@ -44,9 +44,42 @@ def test_reassign_urgency_release_close_record_admin_and_reason():
         ("released", "Kim is away this week"),
         ("cancelled", "Duplicate of another ticket"),
     ]
-    assert owner("select close_reason from support_tickets where id = :t", {"t": tid})[0]["close_reason"] == (
-        "Duplicate of another ticket"
+    # Regression (issue 12): the admin's reason was written into close_reason, which the student reads.
+    assert owner("select close_reason from support_tickets where id = :t", {"t": tid})[0]["close_reason"] is None
+    assert all("reason" not in e.detail for e in queries.ticket_history(student, tid) if e.actor_name == "Ada")
+
+
+def test_what_the_student_is_told_is_apart_from_the_reason_and_lands_with_the_action():
+    ada, student, lee = make_admin("Ada"), make_student(), make_counselor("Dr. Lee")
+    tid = open_ticket(student)
+    tickets.claim_ticket(lee, tid)
+    told = "We moved you to a counselor who can see you sooner."
+    admin.release(ada, {"ticket_id": tid, "reason": "Lee is off sick this week", "student_message": told})
+    seen = [(e.kind, e.detail.get("reason"), e.detail.get("message")) for e in queries.ticket_history(student, tid)]
+    assert seen[-2:] == [("released", None, None), ("student_message", None, told)]
+    notes = owner(
+        "select kind, body from notifications where user_id = :s and kind = 'student_message'", {"s": student.id}
     )
+    assert notes == [{"kind": "student_message", "body": "The counseling team left you a message on your ticket."}]
+
+    # A refused action writes no message either; an over-long message is refused next to its field.
+    with pytest.raises(Exception):
+        admin.release(ada, {"ticket_id": tid, "reason": "Again, by mistake", "student_message": "Never sent"})
+    assert "Never sent" not in str(queries.ticket_history(student, tid))
+    with pytest.raises(ValidationFailed) as err:
+        admin.close(ada, {"ticket_id": tid, "reason": "Duplicate", "student_message": "x" * 501})
+    assert set(err.value.errors) == {"student_message"}
+
+
+def test_only_an_admin_may_tell_a_student_and_public_may_not_execute_it():
+    student, lee = make_student(), make_counselor()
+    tid = open_ticket(student)
+    tickets.claim_ticket(lee, tid)
+    told = "select app_tell_student(:t, 'Your counselor says hi')"
+    assert sqlstate(lee, told, {"t": tid}) in REFUSED
+    assert sqlstate(student, told, {"t": tid}) in REFUSED
+    assert sqlstate(make_admin(), "select app_tell_student(:t, :m)", {"t": tid, "m": "a\u202eb"}) == "23514"
+    assert not owner("select has_function_privilege('public', 'app_tell_student(uuid,text)', 'execute') as ok")[0]["ok"]
 
 
 @pytest.mark.parametrize("reason", [None, "", "   ", "ok"])
