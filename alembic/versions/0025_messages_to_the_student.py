@@ -60,7 +60,9 @@ comment on function app_tell_student(uuid, text) is
 def upgrade() -> None:
     role = runtime_role(op)
     op.execute("alter table ticket_events drop constraint ticket_event_kind")
-    op.execute(f"alter table ticket_events add constraint ticket_event_kind check (kind in ({KINDS}, 'student_message'))")
+    op.execute(
+        f"alter table ticket_events add constraint ticket_event_kind check (kind in ({KINDS}, 'student_message'))"
+    )
     op.execute(TELL)
     op.execute("revoke all on function app_tell_student(uuid, text) from public")
     op.execute(f"grant execute on function app_tell_student(uuid, text) to {role}")
