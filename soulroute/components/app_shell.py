@@ -4,6 +4,7 @@ breadcrumbs, who is signed in, sign-out, and the light/dark switch."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 from soulroute.components.shell import MAIN_ID, site_footer, skip_link
 from soulroute.state.notifications import NotificationsState
@@ -23,6 +24,18 @@ NAV_ITEMS = [
     ("Notifications", "/notifications", "bell", ("student", "counselor", "admin")),
 ]
 ROLE_LABEL = {"student": "Student", "counselor": "Counselor", "admin": "Admin"}
+# A link within the app swaps the page without a page load, and focus fell back to <body>: a keyboard user
+# started again at the top (skip link, sidebar). After such a move focus goes to the new page's heading, so
+# a screen reader announces the page and the next Tab is its first control. A page load is left alone (the
+# skip link stays the first stop).
+FOCUS_AFTER_MOVE = FunctionStringVar.create(
+    """(() => {
+  if (window.soulrouteShown) {
+    (document.querySelector('#main h1[tabindex]') || document.getElementById('main'))?.focus({preventScroll: true});
+  }
+  window.soulrouteShown = true;
+})"""
+)
 
 
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
@@ -177,6 +190,7 @@ def app_shell(*children: rx.Component, crumbs: list[tuple[str | rx.Var, str | No
                 id=MAIN_ID,
                 tab_index=-1,
                 class_name="app-main",
+                on_mount=FOCUS_AFTER_MOVE,
             ),
             class_name="app-body",
         ),
