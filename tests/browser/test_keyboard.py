@@ -165,6 +165,38 @@ def test_student_creates_a_ticket_by_keyboard_within_budget(page: Page, seed: Se
     assert keys.navigation <= STUDENT_BUDGET, f"{keys.navigation} navigation keys, the budget is {STUDENT_BUDGET}"
 
 
+def test_student_cancels_a_ticket_from_the_list_by_keyboard(page: Page, seed: Seed, keyboard) -> None:
+    """The confirmation is an alert dialog: focus starts on its safe choice (Keep ticket), Escape closes it and
+    focus is back on the card's Cancel button; once the ticket is cancelled, that button is gone and focus
+    stays in the same card."""
+    student = seed.account("student")
+    title = "Not needed any more"
+    tid = seed.ticket(student, title=title)
+    quick_sign_in(page, seed, student, "/tickets")
+    card = page.locator(".ticket-grid > li").filter(has_text=title)
+    cancel = card.get_by_role("button", name=f"Cancel ticket: {title}")
+    expect(cancel).to_be_visible()
+    keys = keyboard(page, "student: cancel a ticket on /tickets")
+
+    _into_main(page, keys)
+    # New ticket, the status filter, the card's title, its Open link, its Cancel button.
+    keys.move_to(cancel, at_most=5)
+    keys.press("Enter")
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog.get_by_role("button", name="Keep ticket")).to_be_focused()
+    keys.check("Escape")
+    expect(dialog).to_have_count(0)
+    expect(cancel).to_be_focused()
+    keys.check("Enter")
+    expect(dialog.get_by_role("button", name="Keep ticket")).to_be_focused()
+    keys.move_to(dialog.get_by_role("button", name="Cancel ticket"), at_most=1)
+    keys.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(card).to_contain_text("Closed")
+    expect(card.get_by_role("link", name=f"Open ticket: {title}")).to_be_focused()
+    assert seed.sql("select status::text as s from support_tickets where id = :t", {"t": tid}) == [{"s": "closed"}]
+
+
 # --- counselor: claim, then schedule ------------------------------------------------------------------
 
 
