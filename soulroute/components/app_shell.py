@@ -27,13 +27,30 @@ ROLE_LABEL = {"student": "Student", "counselor": "Counselor", "admin": "Admin"}
 # A link within the app swaps the page without a page load, and focus fell back to <body>: a keyboard user
 # started again at the top (skip link, sidebar). After such a move focus goes to the new page's heading, so
 # a screen reader announces the page and the next Tab is its first control. A page load is left alone (the
-# skip link stays the first stop).
+# skip link stays the first stop); the address tells a move from the same page mounted twice (React's strict
+# mode does that in development). A page still loading swaps its heading for the loaded one ("Ticket" for
+# the ticket's title) or shows it late: focus follows, for a while, unless it has gone elsewhere.
 FOCUS_AFTER_MOVE = FunctionStringVar.create(
     """(() => {
-  if (window.soulrouteShown) {
-    (document.querySelector('#main h1[tabindex]') || document.getElementById('main'))?.focus({preventScroll: true});
-  }
-  window.soulrouteShown = true;
+  const main = document.getElementById('main');
+  const moved = window.soulrouteShown && window.soulrouteShown !== location.href;
+  window.soulrouteShown = location.href;
+  if (!moved || !main) return;
+  const toHeading = () => {
+    const h = main.querySelector('h1[tabindex]') || main;
+    h.focus({preventScroll: true});
+    return h;
+  };
+  let heading = toHeading();
+  const follow = new MutationObserver(() => {
+    const here = document.activeElement;
+    const lost = !heading.isConnected && (!here || here === document.body);
+    const shown = heading === main && here === main && main.querySelector('h1[tabindex]');
+    if (lost || shown) heading = toHeading();
+    else if (here && here !== heading && here !== document.body) follow.disconnect();
+  });
+  follow.observe(main, {childList: true, subtree: true});
+  setTimeout(() => follow.disconnect(), 15000);
 })"""
 )
 
