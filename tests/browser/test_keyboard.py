@@ -156,6 +156,7 @@ def test_student_creates_a_ticket_by_keyboard_within_budget(page: Page, seed: Se
     expect(page).to_have_url(TICKET_URL, timeout=15_000)
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_text("Your ticket was sent", exact=False).first).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_focused()  # the new page, from its heading
     saved = seed.sql(
         "select title, description, category::text as c, urgency::text as u, session_mode::text as m"
         " from support_tickets where student_id = :s",
