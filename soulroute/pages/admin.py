@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 from soulroute.components.admin_parts import (
     action_dialog,
@@ -27,6 +28,11 @@ from soulroute.state.admin_views import AdminRowView
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, STATUS_LABEL, URGENCY_LABEL
 
 URGENCY_ORDER = ("crisis", "high", "medium", "low")
+SEARCH_ID = "admin-search"
+# The intro's link to the search, past the crisis queue (as long as it is): focus goes into the box.
+TO_SEARCH = FunctionStringVar.create(
+    f"((e) => {{ e.preventDefault(); document.getElementById('{SEARCH_ID}')?.focus(); }})"
+)
 SORTS = [
     ("created_desc", "Newest first"),
     ("created_asc", "Oldest first"),
@@ -130,7 +136,7 @@ def table_filters() -> rx.Component:
             class_name="filter-selects admin-filters",
         ),
         search_form(
-            "Search titles", "admin-search", A.search, _dates(),
+            "Search titles", SEARCH_ID, A.search, _dates(),
             submit="Apply", state=A, aria_label="Search all tickets",
         ),
     )  # fmt: skip
@@ -253,8 +259,9 @@ def dashboard() -> rx.Component:
     return app_shell(
         page_title("Oversight"),
         rx.text(
-            "The crisis queue first (every crisis, then high urgency), then every ticket. "
-            "Times are shown in your time zone. See also ",
+            "The crisis queue first (every crisis, then high urgency), then every ticket (",
+            rx.link("go to the search", href=f"#{SEARCH_ID}", on_click=TO_SEARCH),
+            "). Times are shown in your time zone. See also ",
             rx.link("analytics", href="/admin/analytics"),
             ", ",
             rx.link("accounts", href="/admin/accounts"),
