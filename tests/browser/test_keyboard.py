@@ -5,7 +5,8 @@ Escape, Home/End) apart from the text typed into fields, and checks where focus 
 
 The counts are printed (`-s`), recorded in the test report (`record_property`) and appended to
 tests/artifacts/keyboard.txt with the path taken. The student's journey has a budget: at most 15
-navigation keys from /tickets to a sent ticket (it took 31).
+navigation keys from /tickets to a sent ticket (31 when it was first counted; 24 by the skip link, when
+focus still fell back to the top of /tickets/new).
 
 Dialogs: focus goes into the dialog when it opens, Escape closes it, and focus is back on the control that
 opened it. Keys pressed only to check that (an Escape and the reopening) are counted apart, as checks."""
@@ -201,7 +202,7 @@ def test_student_cancels_a_ticket_from_the_list_by_keyboard(page: Page, seed: Se
 # --- counselor: claim, then schedule ------------------------------------------------------------------
 
 
-def _schedule_by_keyboard(page: Page, keys: Keys, schedule: Locator, place: str) -> Locator:
+def _schedule_by_keyboard(page: Page, keys: Keys, schedule: Locator, place: str) -> None:
     """In the open dialog: a date and time typed into the focused field, the place, then Schedule."""
     dialog = page.get_by_role("dialog")
     when = dialog.get_by_label("Date and time")
@@ -224,7 +225,6 @@ def _schedule_by_keyboard(page: Page, keys: Keys, schedule: Locator, place: str)
     keys.press("Enter")
     expect(page.get_by_text("Session scheduled.")).to_be_visible()
     expect(dialog).to_have_count(0)
-    return when
 
 
 def test_counselor_claims_and_schedules_by_keyboard(browser: Browser, base_url: str, seed: Seed, keyboard) -> None:
