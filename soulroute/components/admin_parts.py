@@ -112,6 +112,7 @@ def ticket_cards(rows: rx.Var, label: str, *, waited: bool = False) -> rx.Compon
             rx.text(when, " · ", category_text(t.category), " · ", holder(t), as_="p", size="2"),
             row_menu(t),
             class_name="admin-card",
+            data_ticket=t.id,
         )
 
     return rx.el.ul(rx.foreach(rows, card), class_name="admin-cards", aria_label=label)

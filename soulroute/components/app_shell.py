@@ -4,6 +4,7 @@ breadcrumbs, who is signed in, sign-out, and the light/dark switch."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 from soulroute.components.shell import MAIN_ID, site_footer, skip_link
 from soulroute.state.notifications import NotificationsState
@@ -23,6 +24,35 @@ NAV_ITEMS = [
     ("Notifications", "/notifications", "bell", ("student", "counselor", "admin")),
 ]
 ROLE_LABEL = {"student": "Student", "counselor": "Counselor", "admin": "Admin"}
+# A link within the app swaps the page without a page load, and focus fell back to <body>: a keyboard user
+# started again at the top (skip link, sidebar). After such a move focus goes to the new page's heading, so
+# a screen reader announces the page and the next Tab is its first control. A page load is left alone (the
+# skip link stays the first stop); the address tells a move from the same page mounted twice (React's strict
+# mode does that in development). A page still loading swaps its heading for the loaded one ("Ticket" for
+# the ticket's title) or shows it late: focus follows, for a while, unless it has gone elsewhere.
+FOCUS_AFTER_MOVE = FunctionStringVar.create(
+    """(() => {
+  const main = document.getElementById('main');
+  const moved = window.soulrouteShown && window.soulrouteShown !== location.href;
+  window.soulrouteShown = location.href;
+  if (!moved || !main) return;
+  const toHeading = () => {
+    const h = main.querySelector('h1[tabindex]') || main;
+    h.focus({preventScroll: true});
+    return h;
+  };
+  let heading = toHeading();
+  const follow = new MutationObserver(() => {
+    const here = document.activeElement;
+    const lost = !heading.isConnected && (!here || here === document.body);
+    const shown = heading === main && here === main && main.querySelector('h1[tabindex]');
+    if (lost || shown) heading = toHeading();
+    else if (here && here !== heading && here !== document.body) follow.disconnect();
+  });
+  follow.observe(main, {childList: true, subtree: true});
+  setTimeout(() => follow.disconnect(), 15000);
+})"""
+)
 
 
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
@@ -177,6 +207,7 @@ def app_shell(*children: rx.Component, crumbs: list[tuple[str | rx.Var, str | No
                 id=MAIN_ID,
                 tab_index=-1,
                 class_name="app-main",
+                on_mount=FOCUS_AFTER_MOVE,
             ),
             class_name="app-body",
         ),

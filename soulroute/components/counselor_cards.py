@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.tickets import category_text, grid_cell, local_time, mode_label, status_badge, urgency_badge
-from soulroute.state.board import BoardState
+from soulroute.state.board import CASELOAD_LINK_ID, BoardState
 from soulroute.state.caseload import CaseloadState
 
 BLOCK_REASON_ID = "claim-blocked-reason"
@@ -117,7 +117,7 @@ def workload_header() -> rx.Component:
                 color_scheme=rx.cond(BoardState.claim_blocked_reason != "", "orange", "violet"),
                 class_name="workload-bar",
             ),
-            rx.link("My caseload", href="/caseload", size="2"),
+            rx.link("My caseload", href="/caseload", size="2", id=CASELOAD_LINK_ID),
             spacing="4",
             align="center",
             wrap="wrap",

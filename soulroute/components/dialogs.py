@@ -1,5 +1,5 @@
 """The app's one dialog scaffold, for every state that uses the FormDialog piece (Radix: focus trapped,
-Escape closes, focus returns to the opener). The form's inputs are uncontrolled and the dialog stays
+Escape closes; focus returns to the opener, below). The form's inputs are uncontrolled and the dialog stays
 open on a refusal, so nothing typed is lost; errors stand next to their fields, the rest above the form."""
 
 from __future__ import annotations
@@ -7,8 +7,39 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 from soulroute.components.forms import app_form, form_alert, text_field
+
+# Radix gives focus back to a dialog's trigger, but these dialogs open from state (a card's button, a row's
+# menu) and have none: focus fell to <body>. So: remember what had focus when the dialog opened (and on
+# which ticket, [data-ticket]), and return there on close. If that control has gone (Schedule became
+# Reschedule), the same place in the same ticket's card or row; else <main>.
+_STOPS = "a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex='0']"
+REMEMBER_OPENER = FunctionStringVar.create(
+    f"""(() => {{
+  let el = document.activeElement;
+  const menu = el && el.closest('[role=menu]');  /* a menu's item (the menu still closing): its button */
+  el = (menu && document.getElementById(menu.getAttribute('aria-labelledby'))) || el;
+  const box = el && el.closest('[data-ticket]');
+  window.soulrouteOpener = {{el, ticket: box ? box.dataset.ticket : null,
+    index: box ? [...box.querySelectorAll("{_STOPS}")].indexOf(el) : -1}};
+}})"""
+)
+RETURN_FOCUS = FunctionStringVar.create(
+    f"""((e) => {{
+  e.preventDefault();
+  const o = window.soulrouteOpener || {{}}, box = o.el && o.el.isConnected && o.el.closest('[data-ticket]');
+  let to = o.el && o.el.isConnected && (box ? box.dataset.ticket : null) === o.ticket ? o.el : null;
+  if (!to && o.ticket) {{
+    const card = [...document.querySelectorAll('[data-ticket]')]
+      .find(b => b.dataset.ticket === o.ticket && b.getClientRects().length);
+    const stops = card ? [...card.querySelectorAll("{_STOPS}")] : [];
+    to = stops[Math.min(Math.max(o.index, 0), stops.length - 1)];
+  }}
+  (to && to !== document.body ? to : document.getElementById('main'))?.focus();
+}})"""
+)
 
 
 def dialog_buttons(submit: Any, *, saving: rx.Var[bool] | bool = False, **submit_props: Any) -> rx.Component:
@@ -40,6 +71,8 @@ def form_dialog(
             form_alert(form_error),
             app_form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),
             class_name=class_name,
+            on_open_auto_focus=REMEMBER_OPENER,
+            on_close_auto_focus=RETURN_FOCUS,
         ),
         open=is_open,
         on_open_change=on_open_change,

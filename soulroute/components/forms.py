@@ -73,8 +73,10 @@ def form_alert(message: rx.Var[str], *, color: str = "red") -> rx.Component:
 
 
 def page_title(text: rx.Var[str] | str, **props) -> rx.Component:
-    """A page's one h1, the same size everywhere."""
-    return rx.heading(text, as_="h1", size="7", **props)
+    """A page's one h1, the same size everywhere. Focusable from script only (tabindex -1): focus lands here
+    after a move to another page within the app (components/app_shell.py)."""
+    class_name = " ".join(filter(None, ("page-title", props.pop("class_name", ""))))
+    return rx.heading(text, as_="h1", size="7", tab_index=-1, class_name=class_name, **props)
 
 
 def intro(*text: rx.Var[str] | str, **props) -> rx.Component:

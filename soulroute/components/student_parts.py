@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from soulroute.components.dialogs import REMEMBER_OPENER, RETURN_FOCUS
 from soulroute.components.forms import app_form, field_error, submit_button
 from soulroute.components.shell import help_links
 from soulroute.components.tickets import local_time
@@ -198,7 +199,8 @@ def session_actions(ticket, can_join: rx.Var, *, size: str = "2") -> rx.Componen
 
 def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
     """Confirmation with an optional reason. `state` has cancel_open/cancel_error/cancelling and the
-    handlers dismiss_cancel and confirm_cancel(form_data)."""
+    handlers dismiss_cancel and confirm_cancel(form_data). Focus goes back to the Cancel button that opened
+    it, or to its ticket's card once that button is gone (components/dialogs.py)."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel this ticket?", custom_attrs={"as": "h2"}),
@@ -235,6 +237,8 @@ def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
                 reset_on_submit=False,
             ),
             max_width="28rem",
+            on_open_auto_focus=REMEMBER_OPENER,
+            on_close_auto_focus=RETURN_FOCUS,
         ),
         open=state.cancel_open,
         on_open_change=state.dismiss_cancel,

@@ -79,6 +79,7 @@ def grid_cell(ticket, *children: rx.Component) -> rx.Component:
     return rx.el.li(
         rx.card(*children, class_name="ticket-card", data_urgency=ticket.urgency),
         class_name=rx.cond(ticket.wide, "ticket-cell wide", "ticket-cell"),
+        data_ticket=ticket.id,  # a dialog opened from the card gives focus back to it (components/dialogs.py)
     )
 
 

@@ -32,6 +32,7 @@ from soulroute.state.views import iso
 PAGE = 24
 SEARCH_ID = "board-search"
 LAYOUTS = ("cards", "list")  # the list: one line per ticket in strict priority order (`view=list`)
+CASELOAD_LINK_ID = "workload-caseload"  # where focus goes after a claim
 
 
 def waiting_text(created: datetime, now: datetime | None = None) -> str:
@@ -266,5 +267,6 @@ class BoardState(FilteredList, LivePage, SessionState):
             self._drop(tid)
             self.active += 1
             yield rx.toast.success(f"You claimed “{row.title}”. It is in My caseload.")
+            yield rx.set_focus(CASELOAD_LINK_ID)  # its card (and the focused Claim button) is gone
         finally:
             self.claiming = ""
