@@ -93,6 +93,7 @@ def board_row(card) -> rx.Component:
         ),
         class_name="board-row",
         data_urgency=card.urgency,
+        data_ticket=card.id,
     )
 
 
