@@ -226,7 +226,7 @@ def _case_actions(case) -> rx.Component:
             case.can_close,
             rx.button(
                 "Close ticket", on_click=CaseloadState.close_ticket(case.id), loading=busy, color_scheme="gray",
-                size="2",
+                high_contrast=True, size="2",
             ),
         ),
         rx.cond(

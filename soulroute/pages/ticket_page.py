@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
+from soulroute.components.counselor_dialogs import complete_dialog, release_dialog, schedule_dialog
 from soulroute.components.forms import form_alert, page_title
 from soulroute.components.student_parts import cancel_dialog, crisis_panel, link_button, session_actions, status_steps
 from soulroute.components.tickets import (
@@ -19,6 +20,7 @@ from soulroute.components.tickets import (
     status_badge,
     urgency_badge,
 )
+from soulroute.state.caseload import CaseloadState
 from soulroute.state.session import SessionState
 from soulroute.state.student_tickets import TicketPageState as S
 from soulroute.state.views import AccessView, EventView
@@ -146,6 +148,34 @@ def _confirmation() -> rx.Component:
     )
 
 
+def _case_actions() -> rx.Component:
+    """The holding counselor's next steps, with My caseload's own dialogs, on the case's page."""
+    case, tid = S.case, S.ticket.id
+
+    def act(label: rx.Var | str, kind: str, icon: str, **props) -> rx.Component:
+        return rx.button(
+            rx.icon(icon, size=16, aria_hidden="true"), label,
+            on_click=CaseloadState.open_for_case(kind, tid), size="2", **({"variant": "soft"} | props),
+        )  # fmt: skip
+
+    return rx.fragment(
+        rx.flex(
+            rx.cond(case.schedule != "", act(case.schedule, "schedule", "calendar-plus", variant="solid")),
+            rx.cond(case.complete, act("Complete session", "complete", "circle-check", color_scheme="teal")),
+            rx.cond(case.close, act("Close ticket", "close", "archive", color_scheme="gray", high_contrast=True)),
+            rx.cond(case.release, act("Release", "release", "undo-2", color_scheme="gray", variant="outline")),
+            spacing="2",
+            wrap="wrap",
+            aria_label="Next steps for this case",
+            role="group",
+            data_ticket=tid,
+        ),
+        schedule_dialog(),
+        release_dialog(),
+        complete_dialog(),
+    )
+
+
 def _found() -> rx.Component:
     t = S.ticket
     active = rx.Var.create(["open", "claimed", "scheduled"]).contains(t.status)
@@ -156,16 +186,7 @@ def _found() -> rx.Component:
         rx.cond((t.urgency == "crisis") & S.is_student & active, crisis_panel()),
         status_steps(t.status),
         session_actions(t, S.can_join, size="3"),
-        rx.cond(
-            S.case_links.length() > 0,
-            rx.flex(
-                rx.foreach(S.case_links, lambda a: link_button(a.label, a.href, variant="soft")),
-                spacing="2",
-                wrap="wrap",
-                aria_label="Next steps for this case",
-                role="group",
-            ),
-        ),  # fmt: skip
+        _case_actions(),
         rx.cond(
             S.can_cancel,
             rx.button(

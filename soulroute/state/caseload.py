@@ -24,10 +24,11 @@ from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import TicketRow
 from soulroute.state.kernel import FormDialog, LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
+from soulroute.state.student_tickets import TicketPageState
 from soulroute.state.views import TicketView, iso, ticket_view
 
 MAX_TEXT = 20_000
-# Dialogs a link may open on arrival: /caseload?act=release&ticket=<id> (from the ticket's own page).
+# The dialogs the case's own page opens (its buttons call open_for_case).
 OPENERS = {"schedule": "open_schedule", "release": "open_release", "complete": "open_complete"}
 DEFAULT_MINUTES = 50
 
@@ -112,29 +113,41 @@ class CaseloadState(LivePage, FormDialog, SessionState):
     location_default: str = ""
 
     _rows: list[TicketRow] = []
-    _pending_open: str = ""  # "release:<ticket id>": a dialog asked for in the address (a case page's link)
+    _pending_open: str = ""  # "release:<ticket id>": a dialog the case's page asked for, opened once the zone is known
+    # Acting from the case's own page: that page shows the result and stays what this tab watches live.
+    _from_case_page: bool = False
 
     # --- loading ---------------------------------------------------------------------------------
 
     @acts_as(UserRole.COUNSELOR)
     async def load(self, actor: Actor):
-        self.dialog = ""
-        params = self.router.url.query_parameters
-        act, ticket = str(params.get("act", "")), str(params.get("ticket", ""))
-        self._pending_open = f"{act}:{ticket}" if act in OPENERS and ticket else ""
+        self.dialog, self._pending_open, self._from_case_page = "", "", False
         yield rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=CaseloadState.got_time_zone)
         yield await self._reload(actor)
 
     @rx.event
     def got_time_zone(self, zone: str):
-        """The browser's IANA zone, used only to read and show this counselor's wall times. Then the dialog a
-        case page's link asked for opens (its handler checks the counselor and the ticket as always)."""
+        """The browser's IANA zone, used only to read and show this counselor's wall times. Then the dialog the
+        case's page asked for opens (its handler checks the counselor and the ticket as always)."""
         self.time_zone = safe_zone(zone).key
         if self._pending_open:
             act, ticket = self._pending_open.split(":", 1)
             self._pending_open = ""
             return getattr(CaseloadState, OPENERS[act])(ticket)
         return None
+
+    @acts_as(UserRole.COUNSELOR)
+    async def open_for_case(self, actor: Actor, act: str, ticket_id: str):
+        """From the case's own page: what My caseload does (a dialog, or closing), over a freshly read caseload."""
+        if act not in OPENERS and act != "close":
+            return None
+        self._rows = await run_db(queries.list_caseload, actor)  # read, not watched: the page watches its ticket
+        row = self._row(ticket_id)  # NotFound (a toast) if it is not theirs
+        self._from_case_page = True
+        if act == "close":
+            return CaseloadState.close_ticket(str(row.id))
+        self._pending_open = f"{act}:{row.id}"
+        return rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=CaseloadState.got_time_zone)
 
     @acts_as(UserRole.COUNSELOR)
     async def refresh(self, actor: Actor):
@@ -254,7 +267,14 @@ class CaseloadState(LivePage, FormDialog, SessionState):
             yield update
 
     def _after(self, actor: Actor):
-        return functools.partial(self._reload, actor)
+        return functools.partial(self._show_result, actor)
+
+    async def _show_result(self, actor: Actor, _result: Any = None) -> Any:
+        """After an action: the page it was taken on shows the change."""
+        if self._from_case_page:
+            return TicketPageState.refresh
+        await self._reload(actor)
+        return None
 
     @acts_as(UserRole.COUNSELOR)
     async def close_ticket(self, actor: Actor, ticket_id: str):
@@ -267,4 +287,4 @@ class CaseloadState(LivePage, FormDialog, SessionState):
         finally:
             self.busy = ""
         yield rx.toast.success(f"Closed “{row.title}”.")
-        await self._reload(actor)
+        yield await self._show_result(actor)

@@ -56,21 +56,19 @@ def cancel_input(ticket_id: object, form_data: object) -> ReasonInput:
 
 
 @dataclasses.dataclass
-class LinkView:
-    label: str = ""
-    href: str = ""
+class CaseActions:
+    """What the counselor holding the ticket can do from its page (the dialogs are My caseload's)."""
+
+    schedule: str = ""  # "Schedule session", "Reschedule" or "" (not now)
+    complete: bool = False
+    release: bool = False
+    close: bool = False
 
 
-def case_links(row: TicketRow, actions: set[str]) -> list[LinkView]:
-    """What the counselor holding the ticket can do next, as links to My caseload with that dialog open."""
+def case_actions(row: TicketRow, actions: set[str]) -> CaseActions:
     started = row.scheduled_time is not None and _now() >= row.scheduled_time - rules.JOIN_OPENS_BEFORE
-    wanted = [
-        ("schedule", "Schedule session", "schedule" in actions),
-        ("schedule", "Reschedule", "reschedule" in actions),
-        ("complete", "Complete session", "complete" in actions and started),
-        ("release", "Release", "release" in actions),
-    ]
-    return [LinkView(label, f"/caseload?act={act}&ticket={row.id}") for act, label, allowed in wanted if allowed]
+    schedule = "Schedule session" if "schedule" in actions else "Reschedule" if "reschedule" in actions else ""
+    return CaseActions(schedule, "complete" in actions and started, "release" in actions, "close" in actions)
 
 
 class CancelDialog(rx.State, mixin=True):
@@ -185,7 +183,7 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
     is_student: bool = False
     just_created: bool = False
     notes: list[NoteView] = []  # the counselor's own session notes (only their author can read them)
-    case_links: list[LinkView] = []  # the holder's next steps, each opening its dialog on My caseload
+    case: CaseActions = CaseActions()  # the holder's next steps, on the page itself
     _row: TicketRow | None = None
 
     def _ticket_id_from_url(self) -> str:
@@ -242,7 +240,7 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
             actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id
         )
         self.can_cancel = "cancel" in actions
-        self.case_links = case_links(row, actions) if actor.role is UserRole.COUNSELOR else []
+        self.case = case_actions(row, actions) if actor.role is UserRole.COUNSELOR else CaseActions()
         self.is_student = actor.role is UserRole.STUDENT
         self.can_join = self.is_student and joinable(row)
 

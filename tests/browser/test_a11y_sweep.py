@@ -145,6 +145,8 @@ def test_counselor_pages_in_every_state(page: Page, seed: Seed, world: World, ar
     _settled(page)
     page.get_by_role("button", name=re.compile("^Claim")).first.click()
     _sweep_toast(page, "You claimed", "success")
+    # One toast at a time: one leaving (fading out behind a new one) is no state a reader stays in.
+    expect(page.locator(TOAST)).to_have_count(0, timeout=15_000)
     # An error toast: a search the server refuses (over 100 characters, past the box's own limit).
     search = page.get_by_role("searchbox", name="Search title and description")
     search.evaluate("el => { el.value = 'x'.repeat(101); }")

@@ -266,12 +266,36 @@ def test_claim_schedule_join_complete_close(browser: Browser, base_url: str, see
     check_layout(page, artifacts_dir, "counselor-case-page")
     expect(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link")).to_have_text("My caseload")
     _footer_lines_up_with_the_content(page)
-    page.go_back()
-
-    case.get_by_role("button", name="Close ticket").click()
+    # Closing from the case's own page, as from My caseload.
+    page.get_by_role("group", name="Next steps for this case").get_by_role("button", name="Close ticket").click()
     expect(page.get_by_text(f"Closed “Deadline stress {tag}”.")).to_be_visible()
-    expect(_card(page, "Deadline stress")).to_have_count(0)
+    expect(page.get_by_role("group", name="Next steps for this case").get_by_role("button")).to_have_count(0)
     assert seed.sql("select status::text from support_tickets where id = :t", {"t": tid}) == [{"status": "closed"}]
+
+
+def test_the_case_page_schedules_and_releases_with_my_caseloads_dialogs(page: Page, seed: Seed, artifacts_dir) -> None:
+    """Issue 12 item 4: the case's own page has its actions (they used to be links to My caseload)."""
+    tag = _tag()
+    counselor = seed.account("counselor", expertise=("stress",))
+    tid = seed.ticket(seed.account("student"), title=f"Case page {tag}", category="stress", mode="video")
+    seed.claim(tid, counselor)
+    quick_sign_in(page, seed, counselor, f"/tickets/{tid}")
+    steps = page.get_by_role("group", name="Next steps for this case")
+    steps.get_by_role("button", name="Schedule session").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Meeting link")).to_have_value(re.compile(r"^https://"))
+    check_layout(page, artifacts_dir, "counselor-case-page-schedule-dialog")
+    dialog.get_by_role("button", name=re.compile("^Schedule")).click()
+    expect(page.get_by_text("Session scheduled.")).to_be_visible()
+    expect(steps.get_by_role("button", name="Reschedule")).to_be_visible()
+    assert seed.sql("select status::text from support_tickets where id = :t", {"t": tid}) == [{"status": "scheduled"}]
+
+    steps.get_by_role("button", name="Release").click()
+    page.get_by_role("dialog").get_by_label("Reason").fill("Student prefers a counselor on another campus")
+    page.get_by_role("dialog").get_by_role("button", name="Release").click()
+    expect(page.get_by_text("Released: the ticket is back on the board.")).to_be_visible()
+    expect(page.get_by_text("Open", exact=True).first).to_be_visible()
+    assert seed.sql("select status::text from support_tickets where id = :t", {"t": tid}) == [{"status": "open"}]
 
 
 def test_release_returns_the_ticket_to_another_counselors_board(

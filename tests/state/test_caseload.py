@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from soulroute.live import watchers
 from soulroute.state.caseload import CaseloadState
+from soulroute.state.student_tickets import TicketPageState
 from soulroute.state.kernel import CLOSED
 from tests.db.sql import owner
 from tests.factories import claimed_ticket
@@ -59,3 +61,24 @@ async def test_a_dialog_cannot_be_opened_for_a_ticket_outside_the_caseload() -> 
         refused = await tab.send(CaseloadState.submit_release, form_data={"reason": "Moving it along"})
     assert refused.toasts() == [("error", CLOSED)]
     assert ticket_row(theirs)["status"] == "claimed"
+
+
+async def test_the_case_page_opens_my_caseloads_dialogs_only_for_its_own_cases_and_keeps_watching_its_ticket() -> None:
+    counselor, mine = claimed_ticket()
+    _, theirs = claimed_ticket("Dr. Other")
+    async with Backend() as backend:
+        tab, _ = await backend.tab(f"/tickets/{mine}", counselor)
+        refused = await tab.send(CaseloadState.open_for_case, act="release", ticket_id=str(theirs))
+        assert refused.toasts() == [("error", "That ticket is not in your caseload.")]
+        nothing = await tab.send(CaseloadState.open_for_case, act="delete_everything", ticket_id=str(mine))
+        assert nothing.toasts() == [] and (await tab.state(CaseloadState)).dialog == ""
+        await tab.send(CaseloadState.open_for_case, act="release", ticket_id=str(mine))
+        await tab.send(CaseloadState.got_time_zone, zone="Europe/Berlin")
+        assert (await tab.state(CaseloadState)).dialog == "release"
+        done = await tab.send(CaseloadState.submit_release, form_data={"reason": "Going on leave"})
+        assert ("success", "Released: the ticket is back on the board.") in done.toasts()
+        # The page refreshed itself and is still what this tab watches (not My caseload, never opened here).
+        watching = watchers.current_of(tab.token)
+        assert watching is not None and watching.ticket_id == str(mine)
+        assert (await tab.state(TicketPageState)).ticket.status == "open"
+    assert ticket_row(mine)["status"] == "open"
