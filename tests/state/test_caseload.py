@@ -9,8 +9,8 @@ import pytest
 
 from soulroute.live import watchers
 from soulroute.state.caseload import CaseloadState
-from soulroute.state.student_tickets import TicketPageState
 from soulroute.state.kernel import CLOSED
+from soulroute.state.student_tickets import TicketPageState
 from tests.db.sql import owner
 from tests.factories import claimed_ticket
 from tests.state.harness import Backend
