@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "location": "Place",
     "reason": "Reason",
     "student_message": "Message to the student",
+    "body": "Message",
     "session_notes": "Session notes",
     "notes": "Notes for the student",
     "ticket_id": "Ticket",

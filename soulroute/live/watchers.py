@@ -80,6 +80,8 @@ def concerned(watcher: Watcher, change: dict[str, Any]) -> bool:
     uid = str(watcher.user_id)
     if watcher.ticket_id is not None:
         return watcher.ticket_id == ticket
+    if change.get("kind") == "message":
+        return False  # a conversation shows only on its ticket's page
     if watcher.role is UserRole.ADMIN:
         return True
     if watcher.role is UserRole.STUDENT:

@@ -23,6 +23,7 @@ TABLES = [
     "session_notes",
     "notifications",
     "record_access_log",
+    "ticket_messages",
 ]
 
 
@@ -71,6 +72,10 @@ def w() -> World:
     owner(
         "insert into record_access_log (ticket_id, accessor_id, what, reason) values (:t, :adm, 'description', 'Audit')",
         {"t": world.alice_claimed, "adm": admin.id},
+    )
+    owner(
+        "insert into ticket_messages (ticket_id, author_id, body) values (:t, :a, 'Can we meet on Thursday?')",
+        {"t": world.alice_claimed, "a": alice.id},
     )
     return world
 
@@ -386,3 +391,40 @@ def test_a_staff_reason_reaches_admins_the_actor_and_the_holder_but_never_the_st
     assert kinds == ["created", "claimed", "reassigned"]
     for who in (student, lee, kim, boss):
         assert sqlstate(who, "select detail from ticket_events") == RLS_REFUSED  # only through the view
+
+
+# --- ticket_messages (0026) ---------------------------------------------------------------------
+
+
+MESSAGE = "insert into ticket_messages (ticket_id, author_id, body) values (:t, :a, :b)"
+
+
+def test_a_conversation_is_read_by_its_student_and_holder_only(w):
+    body = {r["body"] for r in run(w.alice, "select body from ticket_messages")}
+    assert body == {"Can we meet on Thursday?"}
+    assert ids(w.lee, "ticket_messages", "ticket_id") == {w.alice_claimed}
+    for outsider in (w.bob, w.kim, w.admin):  # admins too: only a recorded path may open it
+        assert run(outsider, "select * from ticket_messages") == []
+
+
+def test_messages_are_written_only_as_yourself_into_an_open_conversation_and_never_changed(w):
+    assert sqlstate(w.lee, MESSAGE, {"t": w.alice_claimed, "a": w.lee.id, "b": "Thursday at 10 works."}) is None
+    # As someone else, into someone else's conversation, into a ticket nobody holds, or as an admin.
+    assert sqlstate(w.lee, MESSAGE, {"t": w.alice_claimed, "a": w.alice.id, "b": "Forged"}) in REFUSED
+    assert sqlstate(w.kim, MESSAGE, {"t": w.alice_claimed, "a": w.kim.id, "b": "Hello"}) in REFUSED
+    assert sqlstate(w.alice, MESSAGE, {"t": w.alice_open, "a": w.alice.id, "b": "Anyone?"}) in REFUSED
+    assert sqlstate(w.admin, MESSAGE, {"t": w.alice_claimed, "a": w.admin.id, "b": "Admin here"}) in REFUSED
+    # No edits, no deletions, no back-dating: the runtime role holds no such privilege.
+    for sql in (
+        "update ticket_messages set body = 'changed'",
+        "delete from ticket_messages",
+        "insert into ticket_messages (ticket_id, author_id, body, created_at) values (:t, :a, 'x', now() - interval '1 day')",
+    ):
+        assert sqlstate(w.alice, sql, {"t": w.alice_claimed, "a": w.alice.id}) in REFUSED
+    # Empty, over-long, or carrying bidirectional controls: the table refuses it.
+    for bad in ("   ", "x" * 2001, "a\u202eb"):
+        assert sqlstate(w.alice, MESSAGE, {"t": w.alice_claimed, "a": w.alice.id, "b": bad}) == "23514"
+    # Closed: read-only.
+    tickets.close_ticket(w.alice, {"ticket_id": w.alice_claimed, "reason": "Feeling better"})
+    assert sqlstate(w.alice, MESSAGE, {"t": w.alice_claimed, "a": w.alice.id, "b": "One more"}) in REFUSED
+    assert len(run(w.alice, "select id from ticket_messages")) == 2

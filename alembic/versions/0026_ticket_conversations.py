@@ -1,0 +1,88 @@
+"""A private conversation per ticket, between its student and the counselor who holds it (issue 13).
+
+- ticket_messages: plain text, 1 to 2,000 characters, no bidirectional controls; never updated or deleted by
+  the runtime role (it has SELECT and INSERT on three columns only).
+- Row-level security, forced: read by the ticket's student and its current holder; written only as yourself,
+  only while the ticket is claimed, scheduled or completed (a closed ticket's conversation is read-only, an
+  open one has nobody to talk to). Admins read nothing here directly.
+- After a message: the same change notice as a ticket change (kind 'message'), so the live registry shows it
+  on the ticket's page in the other person's tabs, and one notification for the other person, without the
+  text ("You have a new message in SoulRoute."), only when they have no unread one for this ticket yet (one
+  email per conversation until read, not one per message).
+
+Revision ID: 0026
+Revises: 0025
+Create Date: 2026-12-02
+"""
+
+from alembic import op
+
+from soulroute.db.migration_support import runtime_role
+
+revision = "0026"
+down_revision = "0025"
+branch_labels = None
+depends_on = None
+
+ME = "(select app_active_user_id())"
+BIDI = r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+MESSAGE_MAX = 2000
+
+SCHEMA = f"""
+create table ticket_messages (
+    id bigint generated always as identity primary key,
+    ticket_id uuid not null references support_tickets (id) on delete cascade,
+    author_id uuid not null references users (id),
+    body text not null constraint ticket_message_body check (
+        char_length(btrim(body)) between 1 and {MESSAGE_MAX} and body !~ '{BIDI}'),
+    created_at timestamptz not null default now()
+);
+create index ticket_messages_ticket_idx on ticket_messages (ticket_id, id);
+
+alter table ticket_messages enable row level security;
+alter table ticket_messages force row level security;
+
+create policy ticket_messages_select on ticket_messages for select using (
+    exists (select 1 from support_tickets t where t.id = ticket_messages.ticket_id
+            and (t.student_id = {ME} or t.counselor_id = {ME}))
+);
+create policy ticket_messages_insert on ticket_messages for insert with check (
+    author_id = {ME}
+    and exists (select 1 from support_tickets t where t.id = ticket_messages.ticket_id
+                and t.status in ('claimed', 'scheduled', 'completed')
+                and (t.student_id = {ME} or t.counselor_id = {ME}))
+);
+
+create function app_ticket_message_posted() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+    t support_tickets%rowtype;
+    other uuid;
+begin
+    select * into t from support_tickets where id = new.ticket_id;
+    other := case when new.author_id = t.student_id then t.counselor_id else t.student_id end;
+    if not exists (select 1 from notifications n where n.user_id = other and n.ticket_id = t.id
+                   and n.kind = 'message' and n.read_at is null) then
+        perform app_notify_user(other, t.id, 'message', 'You have a new message in SoulRoute.', new.author_id);
+    end if;
+    perform pg_notify('soulroute_tickets', json_build_object(
+        'kind', 'message', 'ticket_id', t.id, 'status', t.status, 'old_status', t.status,
+        'student_id', t.student_id, 'counselor_id', t.counselor_id, 'old_counselor_id', t.counselor_id,
+        'txid', pg_current_xact_id()::text)::text);
+    return null;
+end $$;
+create trigger ticket_messages_posted after insert on ticket_messages
+    for each row execute function app_ticket_message_posted();
+"""
+
+
+def upgrade() -> None:
+    role = runtime_role(op)
+    op.execute(SCHEMA)
+    op.execute("revoke all on function app_ticket_message_posted() from public")
+    op.execute(f"grant select, insert (ticket_id, author_id, body) on ticket_messages to {role}")
+
+
+def downgrade() -> None:
+    op.execute("drop table if exists ticket_messages")
+    op.execute("drop function if exists app_ticket_message_posted()")

@@ -1,0 +1,70 @@
+"""A ticket's conversation (issue 13): its student and the counselor holding it write to each other from the
+claim until the ticket is closed. Who reads and who may write is the database's decision (row-level
+security, 0026); the checks here only give a clear message first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import text
+from sqlmodel import Session
+
+from soulroute.db.models import TicketStatus, UserRole
+from soulroute.domain.errors import NotPermitted
+from soulroute.domain.kernel import fetch_ticket, require_role, transaction
+from soulroute.domain.rules import Actor
+from soulroute.domain.schemas import DomainInput, Trimmed
+
+MESSAGE_MAX = 2000  # ticket_message_body (0026) holds the same limit
+OPEN_FOR_MESSAGES = frozenset({TicketStatus.CLAIMED, TicketStatus.SCHEDULED, TicketStatus.COMPLETED})
+CLOSED_CONVERSATION = "This conversation is closed: the ticket has no counselor now, or it was closed."
+
+
+class MessageInput(DomainInput):
+    ticket_id: uuid.UUID
+    body: Trimmed = Field(min_length=1, max_length=MESSAGE_MAX)
+
+
+class MessageRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    author_id: uuid.UUID
+    author_name: str
+    body: str
+    created_at: datetime
+
+
+MESSAGES_SQL = """
+    select m.id, m.author_id, u.display_name as author_name, m.body, m.created_at
+    from ticket_messages m join users u on u.id = m.author_id
+    where m.ticket_id = :id order by m.id
+"""
+
+
+def messages_in(session: Session, ticket_id: uuid.UUID) -> list[MessageRow]:
+    """The conversation as this caller may read it (nothing for anyone outside it, admins included)."""
+    return [
+        MessageRow.model_validate(dict(r)) for r in session.execute(text(MESSAGES_SQL), {"id": ticket_id}).mappings()
+    ]
+
+
+def post_message(actor: Actor, data: MessageInput | dict[str, Any]) -> MessageRow:
+    """Write to the ticket's conversation as yourself; the other person gets a notification without the text."""
+    require_role(actor, UserRole.STUDENT, UserRole.COUNSELOR)
+    data = data if isinstance(data, MessageInput) else MessageInput.parse(data)
+    with transaction(actor) as session:
+        ticket = fetch_ticket(session, data.ticket_id)
+        if ticket.status not in OPEN_FOR_MESSAGES or actor.id not in (ticket.student_id, ticket.counselor_id):
+            raise NotPermitted(CLOSED_CONVERSATION)
+        row = session.execute(
+            text(
+                "insert into ticket_messages (ticket_id, author_id, body) values (:t, :me, :body)"
+                " returning id, created_at"
+            ),
+            {"t": data.ticket_id, "me": actor.id, "body": data.body},
+        ).one()
+        return MessageRow(id=row.id, author_id=actor.id, author_name="", body=data.body, created_at=row.created_at)

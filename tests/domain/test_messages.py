@@ -1,0 +1,70 @@
+"""A ticket's conversation (issue 13): written by its student and its holder while the ticket is claimed,
+scheduled or completed; read by the two of them only; the other person is told without the text."""
+
+from __future__ import annotations
+
+import pytest
+
+from soulroute.domain import messages, queries, tickets
+from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
+from tests.db.sql import owner
+from tests.factories import make_admin, make_counselor, make_student, open_ticket
+
+
+def _unread_message_notices(user) -> list[dict]:
+    return owner(
+        "select body from notifications where user_id = :u and kind = 'message' and read_at is null", {"u": user.id}
+    )
+
+
+def test_student_and_holder_talk_and_the_other_is_told_once_without_the_text():
+    student, lee = make_student("Sam"), make_counselor("Dr. Lee")
+    tid = open_ticket(student)
+    with pytest.raises(NotPermitted):  # nobody holds it yet: nobody to talk to
+        messages.post_message(student, {"ticket_id": tid, "body": "Hello?"})
+    tickets.claim_ticket(lee, tid)
+    messages.post_message(student, {"ticket_id": tid, "body": "  Could we meet after 4 pm?  "})
+    messages.post_message(student, {"ticket_id": tid, "body": "Any day but Monday."})
+    messages.post_message(lee, {"ticket_id": tid, "body": "Thursday at 4:30 works for me."})
+
+    page = queries.ticket_page(student, tid)
+    assert [(m.author_name, m.body) for m in page.messages] == [
+        ("Sam", "Could we meet after 4 pm?"),
+        ("Sam", "Any day but Monday."),
+        ("Dr. Lee", "Thursday at 4:30 works for me."),
+    ]
+    assert [m.body for m in queries.ticket_page(lee, tid).messages][-1] == "Thursday at 4:30 works for me."
+    # One notice per conversation until read (not one email per message), and never the text.
+    assert _unread_message_notices(lee) == [{"body": "You have a new message in SoulRoute."}]
+    assert _unread_message_notices(student) == [{"body": "You have a new message in SoulRoute."}]
+
+
+def test_outsiders_read_nothing_and_cannot_write():
+    student, lee, kim = make_student(), make_counselor(), make_counselor()
+    tid = open_ticket(student)
+    tickets.claim_ticket(lee, tid)
+    messages.post_message(student, {"ticket_id": tid, "body": "Private words"})
+    with pytest.raises(NotFound):
+        messages.post_message(kim, {"ticket_id": tid, "body": "Let me in"})
+    with pytest.raises(NotPermitted):
+        messages.post_message(make_admin(), {"ticket_id": tid, "body": "Admin"})
+    with pytest.raises(NotFound):
+        queries.ticket_page(make_student(), tid)
+    assert queries.ticket_page(make_admin(), tid).messages == []
+
+
+def test_a_closed_conversation_is_read_only_and_bad_messages_get_a_clear_error():
+    student, lee = make_student(), make_counselor()
+    tid = open_ticket(student)
+    tickets.claim_ticket(lee, tid)
+    with pytest.raises(ValidationFailed) as err:
+        messages.post_message(student, {"ticket_id": tid, "body": "   "})
+    assert set(err.value.errors) == {"body"}
+    with pytest.raises(ValidationFailed) as err:
+        messages.post_message(student, {"ticket_id": tid, "body": "y" * (messages.MESSAGE_MAX + 1)})
+    assert "2,000" in err.value.errors["body"] or "2000" in err.value.errors["body"]
+    messages.post_message(student, {"ticket_id": tid, "body": "Thanks for today."})
+    tickets.close_ticket(student, {"ticket_id": tid, "reason": "All sorted"})
+    with pytest.raises(NotPermitted):
+        messages.post_message(student, {"ticket_id": tid, "body": "One more thing"})
+    assert [m.body for m in queries.ticket_page(student, tid).messages] == ["Thanks for today."]
