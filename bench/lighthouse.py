@@ -286,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [p.strip() for p in args.pages.split(",") if p.strip()]
     pages = [(path, role) for path, role in PAGES if path in wanted]
     presets = [p for p in PRESETS if p in args.presets.split(",")]
+    if not os.access(CHROMIUM, os.X_OK):
+        raise SystemExit(f"No Chromium at {CHROMIUM}: run `apt-get install chromium` (or set CHROMIUM_PATH).")
     ensure_lighthouse()
     started = time.monotonic()
     admin, db_url = fresh_database(DB_NAME)
