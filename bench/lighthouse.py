@@ -274,18 +274,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--presets", default=",".join(PRESETS))
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--report", action="store_true", help="print the table of results/lighthouse.json again")
-    p.add_argument("--output", type=Path, default=RESULTS)
+    p.add_argument("--output", type=Path, default=None,
+                   help="default: results/lighthouse.json; results/lighthouse-partial.json for a subset")  # fmt: skip
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report:
-        print(table(json.loads(args.output.read_text())["rows"]))
+        print(table(json.loads((args.output or RESULTS).read_text())["rows"]))
         return 0
     wanted = [p.strip() for p in args.pages.split(",") if p.strip()]
     pages = [(path, role) for path, role in PAGES if path in wanted]
     presets = [p for p in PRESETS if p in args.presets.split(",")]
+    if args.output is None:  # a partial run does not replace the figures of the last full one
+        full = len(pages) == len(PAGES) and len(presets) == len(PRESETS) and args.runs >= 3
+        args.output = RESULTS if full else RESULTS.with_name("lighthouse-partial.json")
     if not os.access(CHROMIUM, os.X_OK):
         raise SystemExit(f"No Chromium at {CHROMIUM}: run `apt-get install chromium` (or set CHROMIUM_PATH).")
     ensure_lighthouse()
