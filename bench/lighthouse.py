@@ -114,9 +114,12 @@ def _put_cookie(socket_url: str, app_url: str, cookie: str) -> None:
     params = {"cookies": [{"name": name, "value": value, "url": app_url, "httpOnly": True, "sameSite": "Lax"}]}
     with connect(socket_url, max_size=None) as ws:
         ws.send(json.dumps({"id": 1, "method": "Storage.setCookies", "params": params}))
-        answer = json.loads(ws.recv(timeout=10))
-    if "error" in answer:
-        raise RuntimeError(f"setting the session cookie failed: {answer['error'].get('message')}")
+        for _ in range(100):  # the answer, past any event the browser sends first
+            answer = json.loads(ws.recv(timeout=10))
+            if answer.get("id") == 1:
+                break
+    if "error" in answer or answer.get("id") != 1:
+        raise RuntimeError(f"setting the session cookie failed: {answer.get('error', {}).get('message')}")
 
 
 @contextmanager
