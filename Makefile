@@ -31,10 +31,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP)  ## database bench, live updates, the event path beside a bare Reflex app (bench/README.md)
+bench: $(STAMP)  ## database bench, live updates, the event path beside a bare Reflex app, Lighthouse (bench/README.md)
 	$(PY) -m bench.run
 	$(PY) -m bench.live
 	$(PY) -m bench.events
+	$(PY) -m bench.lighthouse
 
 install: $(STAMP)
 

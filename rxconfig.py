@@ -33,6 +33,10 @@ config = rx.Config(
     show_built_with_reflex=False,
     cors_allowed_origins=_cors_origins(),
     deploy_url=_settings.public_url,
+    # The built front end is compressed once at build time and served as is (Reflex's precompressed
+    # sidecars): Brotli first (a sixth smaller than gzip on this bundle, the 694 KiB global stylesheet
+    # 83 -> 51 KiB), gzip for clients without it.
+    frontend_compression_formats=["brotli", "gzip"],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="violet", radius="large"))],
     # No public sitemap: there is nothing to index behind the sign-in.
     disable_plugins=[rx.plugins.SitemapPlugin],

@@ -30,6 +30,10 @@ BUILD_DIR = prerequisites.get_web_dir() / constants.Dirs.STATIC
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 # Files that are the same for everyone (hashed names under /assets/): the only responses that may be cached.
 _STATIC_SUFFIXES = (".js", ".css", ".svg", ".png", ".ico", ".woff", ".woff2", ".map", ".webmanifest")
+# The build's own files carry a content hash in their name (Vite: `name-<8 characters>.js`): a new build
+# gives new names, so a browser may keep them for a year without asking again.
+_HASHED_ASSET = re.compile(r"^/assets/[^/]+-[A-Za-z0-9_-]{8}\.(?:js|css|woff2?|svg|png)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
@@ -71,7 +75,8 @@ def _cacheable(path: str) -> bool:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the headers to every HTTP response; `no-store` on everything but static assets."""
+    """Adds the headers to every HTTP response; `no-store` on everything but static assets, a year's
+    `immutable` caching on the build's content-hashed files."""
 
     def __init__(self, app: ASGIApp, build_dir: Path = BUILD_DIR) -> None:
         self.app = app
@@ -119,6 +124,8 @@ class SecurityHeadersMiddleware:
                     headers[name] = value
                 if not _cacheable(path) or headers.get("content-type", "").startswith("text/html"):
                     headers["Cache-Control"] = "no-store"
+                elif message["status"] == 200 and _HASHED_ASSET.match(path):
+                    headers["Cache-Control"] = IMMUTABLE
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

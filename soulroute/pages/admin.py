@@ -271,9 +271,11 @@ def dashboard() -> rx.Component:
             as_="p",
             class_name="page-intro",
         ),  # fmt: skip
-        figures(),
-        crisis_queue(),
-        all_tickets(),
+        # Figures, queue and table arrive together in the first load: until then they stay mounted (the
+        # filter boxes get the address's values) but hidden, so the queue's rows do not push the table
+        # down on screen (a layout shift) and "Nothing urgent is waiting" is never shown before it is known.
+        rx.cond(~A.loaded, loading_state("Loading the oversight…")),
+        rx.el.div(figures(), crisis_queue(), all_tickets(), hidden=~A.loaded),
         action_dialog(),
         export_dialog(),
         rx.moment(interval=30_000, on_change=A.refresh, display="none"),

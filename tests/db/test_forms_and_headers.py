@@ -71,6 +71,7 @@ def _site(tmp_path: Path) -> TestClient:
         routes=[
             Route("/signin", lambda r: HTMLResponse("<html></html>")),
             Route("/assets/app.js", lambda r: PlainTextResponse("x", media_type="text/javascript")),
+            Route("/assets/app-Dk7jysz-.js", lambda r: PlainTextResponse("x", media_type="text/javascript")),
             Route("/calendar/x.ics", lambda r: PlainTextResponse("x", headers={"Cache-Control": "max-age=60"})),
         ]
     )
@@ -92,6 +93,10 @@ def test_security_headers_and_the_inline_scripts_allowed_by_hash(tmp_path):
     assert client.get("/calendar/x.ics").headers["cache-control"] == "no-store"
     asset = client.get("/assets/app.js")
     assert "cache-control" not in asset.headers and asset.headers["x-content-type-options"] == "nosniff"
+    # A content-hashed build file never changes under its name: cached for a year, headers otherwise the same.
+    hashed = client.get("/assets/app-Dk7jysz-.js")
+    assert hashed.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert hashed.headers["content-security-policy"] == csp and hashed.headers["x-frame-options"] == "DENY"
 
 
 def test_pages_set_the_pre_sign_in_cookie_and_keep_its_value(tmp_path):
