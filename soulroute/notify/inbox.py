@@ -92,3 +92,13 @@ def mark_all_read(actor: Actor) -> int:
             {"me": actor.id},
         )
         return result.rowcount
+
+
+def mark_ticket_read(actor: Actor, ticket_id: uuid.UUID, kind: str) -> int:
+    """The actor's unread notifications of one kind about one ticket, marked read (they opened its page)."""
+    with transaction(actor) as s:
+        result = s.execute(
+            text("update notifications set read_at = now() where ticket_id = :t and kind = :k and read_at is null"),
+            {"t": ticket_id, "k": kind},
+        )
+        return result.rowcount

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
+from soulroute.components.conversation import conversation
 from soulroute.components.counselor_dialogs import complete_dialog, release_dialog, schedule_dialog
 from soulroute.components.forms import form_alert, page_title
 from soulroute.components.student_parts import cancel_dialog, crisis_panel, link_button, session_actions, status_steps
@@ -199,7 +200,7 @@ def _found() -> rx.Component:
         ),
         rx.box(
             _details(),
-            rx.vstack(_notes(), _timeline(), _accesses(), spacing="4", align="stretch", min_width="0"),
+            rx.vstack(conversation(S), _notes(), _timeline(), _accesses(), spacing="4", align="stretch", min_width="0"),
             class_name="ticket-columns",
         ),
         cancel_dialog(S, t.title),

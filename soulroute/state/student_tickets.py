@@ -18,11 +18,14 @@ import reflex as rx
 from soulroute.db.models import TicketStatus, UserRole
 from soulroute.domain import rules
 from soulroute.domain.errors import DomainError, NotFound
+from soulroute.domain.messages import OPEN_FOR_MESSAGES
 from soulroute.domain.queries import TicketPage, list_student_tickets, ticket_page
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import ReasonInput, TicketRow
 from soulroute.domain.tickets import close_ticket
+from soulroute.state.conversation import Conversation
 from soulroute.state.kernel import LivePage, acts_as
+from soulroute.state.notifications import NotificationsState
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import (
     AccessView,
@@ -171,7 +174,7 @@ class MyTicketsState(LivePage, CancelDialog, SessionState):
             await self._reload(actor)
 
 
-class TicketPageState(LivePage, CancelDialog, SessionState):
+class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
     ticket: TicketView = TicketView()
     events: list[EventView] = []
     accesses: list[AccessView] = []  # the student's own ticket only: who opened their file, and when
@@ -195,8 +198,12 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
         self.loaded, self.found, self._row = False, False, None
         self.ticket, self.events, self.accesses, self.notes, self.cancel_open = TicketView(), [], [], [], False
         self.just_created = self.router.url.query_parameters.get("created") == "1"
+        self.messages, self.message_error = [], ""
         yield
         yield await self._reload(actor)
+        if self.found and self._row is not None and actor.role is not UserRole.ADMIN:
+            await self._seen(actor, self._row.id)
+            yield NotificationsState.load_count
 
     @acts_as()
     async def refresh(self, actor: Actor):
@@ -243,6 +250,19 @@ class TicketPageState(LivePage, CancelDialog, SessionState):
         self.case = case_actions(row, actions) if actor.role is UserRole.COUNSELOR else CaseActions()
         self.is_student = actor.role is UserRole.STUDENT
         self.can_join = self.is_student and joinable(row)
+        talking = actor.role is not UserRole.ADMIN and actor.id in (row.student_id, row.counselor_id)
+        open_now = talking and row.status in OPEN_FOR_MESSAGES
+        self._show_messages(actor, page.messages, open_now=open_now, shown=open_now or bool(page.messages))
+
+    @acts_as(UserRole.STUDENT, UserRole.COUNSELOR)
+    async def send_message(self, actor: Actor, form_data: dict):
+        """Write to this ticket's conversation (the ticket is the page's own, never one the browser names)."""
+        if self._row is None:
+            return
+        async for update in self._send(actor, self._row.id, form_data):
+            yield update
+        if not self.message_error:
+            await self._show_latest(actor)
 
     @rx.event
     def tick(self):

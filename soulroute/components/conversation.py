@@ -1,0 +1,76 @@
+"""A ticket's conversation (issue 13): the messages, oldest first, announced politely as they arrive; the box
+to write one; and, always, how to get help right now (messages are not watched around the clock)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from soulroute.components.forms import app_form, submit_button, text_field
+from soulroute.components.shell import help_links
+from soulroute.components.tickets import local_time
+from soulroute.domain.messages import MESSAGE_MAX
+
+NOT_AROUND_THE_CLOCK = "Messages are read during the counseling center's working hours. If you need help right now:"
+
+
+def _message(m: Any) -> rx.Component:
+    return rx.el.li(
+        rx.text(
+            rx.text(m.author, as_="span", weight="bold"),
+            " · ",
+            local_time(m.at, "D MMM, HH:mm"),
+            as_="p",
+            size="1",
+            color_scheme="gray",
+        ),  # fmt: skip
+        rx.text(m.body, as_="p", size="3", class_name="message-body"),
+        class_name=rx.cond(m.mine, "message mine", "message"),
+    )
+
+
+def _composer(state: Any) -> rx.Component:
+    return app_form(
+        text_field(
+            "Message",
+            "body",
+            error=state.message_error,
+            multiline=True,
+            rows="3",
+            hint=f"Plain text, up to {MESSAGE_MAX:,} characters. Only the two of you can read it.",
+        ),  # fmt: skip
+        rx.flex(submit_button("Send", state.sending, size="3"), justify="end"),
+        on_submit=state.send_message,
+        width="100%",
+    )
+
+
+def conversation(state: Any) -> rx.Component:
+    """`state` has messages, can_write, has_conversation, message_error, sending and send_message."""
+    return rx.cond(
+        state.has_conversation,
+        rx.el.section(
+            rx.heading("Messages", as_="h2", size="4", id="messages-heading"),
+            rx.box(rx.text(NOT_AROUND_THE_CLOCK, as_="p", size="2"), help_links(), class_name="messages-help"),
+            rx.cond(
+                state.messages.length() > 0,
+                rx.box(
+                    rx.el.ol(rx.foreach(state.messages, _message), class_name="messages"),
+                    role="log",
+                    aria_live="polite",
+                    aria_labelledby="messages-heading",
+                    tab_index=0,  # it scrolls: reachable by keyboard
+                    class_name="messages-scroll",
+                ),
+                rx.text("No messages yet.", as_="p", size="2", color_scheme="gray"),
+            ),
+            rx.cond(
+                state.can_write,
+                _composer(state),
+                rx.text("This conversation is closed; it stays here to read.", as_="p", size="2"),
+            ),
+            aria_labelledby="messages-heading",
+            class_name="panel conversation",
+        ),
+    )

@@ -1,0 +1,70 @@
+"""The conversation piece of a ticket's page (issue 13): its messages, read with the page (so the live
+registry shows a new one in the other person's tabs as it shows any change), and sending one.
+
+What was typed stays in the box when the message is refused; it is cleared only once the message is saved."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+import reflex as rx
+
+from soulroute.domain import messages
+from soulroute.domain.errors import DomainError, ValidationFailed
+from soulroute.domain.messages import MessageRow
+from soulroute.domain.rules import Actor
+from soulroute.notify import inbox
+from soulroute.state.session import run_db
+from soulroute.state.views import iso
+
+COMPOSER_ID = "field-body"
+
+
+@dataclasses.dataclass
+class MessageView:
+    id: int = 0
+    author: str = ""
+    mine: bool = False
+    body: str = ""
+    at: str = ""
+
+
+def message_view(actor: Actor, row: MessageRow) -> MessageView:
+    mine = row.author_id == actor.id
+    return MessageView(row.id, "You" if mine else row.author_name, mine, row.body, iso(row.created_at))
+
+
+class Conversation(rx.State, mixin=True):
+    messages: list[MessageView] = []
+    can_write: bool = False  # the ticket's student or holder, while the conversation is open
+    has_conversation: bool = False  # shown at all (student or counselor, once someone holds the ticket)
+    message_error: str = ""
+    sending: bool = False
+
+    def _show_messages(self, actor: Actor, rows: list[MessageRow], *, open_now: bool, shown: bool) -> None:
+        self.messages = [message_view(actor, r) for r in rows]
+        self.can_write, self.has_conversation = open_now, shown
+
+    async def _send(self, actor: Actor, ticket_id: uuid.UUID, form_data: Any):
+        """Save the message, then clear the box and show it (yields updates for the handler to pass on)."""
+        body = form_data.get("body") if isinstance(form_data, dict) else None
+        self.sending, self.message_error = True, ""
+        yield
+        try:
+            await run_db(messages.post_message, actor, {"ticket_id": ticket_id, "body": body})
+        except ValidationFailed as exc:
+            self.message_error = exc.errors.get("body") or "; ".join(exc.errors.values())
+            return
+        except DomainError as exc:
+            self.message_error = exc.message
+            return
+        finally:
+            self.sending = False
+        yield rx.set_value(COMPOSER_ID, "")
+
+    @staticmethod
+    async def _seen(actor: Actor, ticket_id: uuid.UUID) -> None:
+        """Opening the page reads the conversation: its unread message notifications are done with."""
+        await run_db(inbox.mark_ticket_read, actor, ticket_id, "message")

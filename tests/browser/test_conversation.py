@@ -1,0 +1,67 @@
+"""Issue 13: the student and the counselor holding the ticket talk on its page, live in both browsers; a
+colleague sees nothing of it; the help line is always there; what was typed survives a refusal."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.helpers import Seed, check_layout, quick_sign_in
+
+pytestmark = pytest.mark.browser
+
+LIVE = 10_000  # a message from another browser arrives through the live registry, not a reload
+
+
+def _page(browser: Browser, base_url: str) -> Page:
+    return browser.new_context(base_url=base_url).new_page()
+
+
+def _log(page: Page):
+    return page.get_by_role("log", name="Messages")
+
+
+def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
+    page: Page, browser: Browser, base_url: str, seed: Seed, artifacts_dir
+) -> None:
+    tag = secrets.token_hex(3)
+    student = seed.account("student", f"Sam {tag}")
+    lee = seed.account("counselor", f"Dr. Lee {tag}", expertise=("stress",))
+    tid = seed.ticket(student, title=f"Exam nerves {tag}", category="stress", mode="chat")
+    seed.claim(tid, lee)
+
+    quick_sign_in(page, seed, student, f"/tickets/{tid}")
+    messages = page.get_by_role("region", name="Messages")
+    expect(messages.get_by_text(re.compile("If you need help right now"))).to_be_visible()
+    expect(messages.get_by_role("link", name=re.compile("^Call"))).not_to_have_count(0)
+    expect(messages.get_by_text("No messages yet.")).to_be_visible()
+    counselor = _page(browser, base_url)
+    quick_sign_in(counselor, seed, lee, f"/tickets/{tid}")
+    expect(counselor.get_by_role("region", name="Messages").get_by_text("No messages yet.")).to_be_visible()
+
+    box = page.get_by_label("Message", exact=True)
+    box.fill("   ")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Message is required.")).to_be_visible()
+    box.fill("Could we meet after 4 pm on Thursday?")
+    page.get_by_role("button", name="Send").click()
+    expect(_log(page).get_by_role("listitem")).to_have_count(1)
+    expect(box).to_have_value("")
+    # The counselor's page shows it without a reload; the reply reaches the student the same way.
+    expect(_log(counselor)).to_contain_text("Could we meet after 4 pm on Thursday?", timeout=LIVE)
+    expect(_log(counselor)).to_contain_text(f"Sam {tag}")
+    counselor.get_by_label("Message", exact=True).fill("Thursday at 4:30 works. I will send the link.")
+    counselor.get_by_role("button", name="Send").click()
+    expect(_log(page)).to_contain_text("Thursday at 4:30 works.", timeout=LIVE)
+    expect(_log(page).get_by_role("listitem")).to_have_count(2)
+    check_layout(page, artifacts_dir, "conversation-student")
+
+    colleague = _page(browser, base_url)
+    quick_sign_in(colleague, seed, seed.account("counselor", expertise=("stress",)), f"/tickets/{tid}")
+    expect(colleague.get_by_role("heading", level=1)).not_to_have_text(f"Exam nerves {tag}")
+    expect(colleague.get_by_text("Could we meet")).to_have_count(0)
+    counselor.context.close()
+    colleague.context.close()
