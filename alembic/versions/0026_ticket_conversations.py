@@ -4,7 +4,8 @@
   the runtime role (it has SELECT and INSERT on three columns only).
 - Row-level security, forced: read by the ticket's student and its current holder; written only as yourself,
   only while the ticket is claimed, scheduled or completed (a closed ticket's conversation is read-only, an
-  open one has nobody to talk to). Admins read nothing here directly.
+  open one has nobody to talk to). Admins read nothing here directly: read_conversation_as_admin() opens a
+  conversation with a reason, recorded in the access log first (the student sees that it happened).
 - After a message: the same change notice as a ticket change (kind 'message'), so the live registry shows it
   on the ticket's page in the other person's tabs, and one notification for the other person, without the
   text ("You have a new message in SoulRoute."), only when they have no unread one for this ticket yet (one
@@ -73,6 +74,29 @@ begin
 end $$;
 create trigger ticket_messages_posted after insert on ticket_messages
     for each row execute function app_ticket_message_posted();
+
+-- Break the glass: an admin reads a conversation with a stated reason, recorded first (like session notes);
+-- the student sees the opening in "Who opened your file".
+alter table record_access_log drop constraint record_access_what;
+alter table record_access_log add constraint record_access_what
+    check (what in ('description', 'session_notes', 'conversation'));
+
+create function read_conversation_as_admin(ticket uuid, why text)
+returns table (id bigint, author_id uuid, author_name text, body text, created_at timestamptz)
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
+begin
+    if app_current_role() is distinct from 'admin' then
+        raise exception 'Only an admin can open a conversation this way.' using errcode = 'SR002';
+    end if;
+    if char_length(btrim(coalesce(why, ''))) < 5 then
+        raise exception 'State why you need to open this conversation.' using errcode = 'SR002';
+    end if;
+    insert into record_access_log (ticket_id, accessor_id, what, reason)
+    values (ticket, app_current_user_id(), 'conversation', btrim(why));
+    return query select m.id, m.author_id, u.display_name, m.body, m.created_at
+        from ticket_messages m join users u on u.id = m.author_id
+        where m.ticket_id = ticket order by m.id;
+end $$;
 """
 
 
@@ -80,9 +104,17 @@ def upgrade() -> None:
     role = runtime_role(op)
     op.execute(SCHEMA)
     op.execute("revoke all on function app_ticket_message_posted() from public")
+    op.execute("revoke all on function read_conversation_as_admin(uuid, text) from public")
+    op.execute(f"grant execute on function read_conversation_as_admin(uuid, text) to {role}")
     op.execute(f"grant select, insert (ticket_id, author_id, body) on ticket_messages to {role}")
 
 
 def downgrade() -> None:
+    op.execute("drop function if exists read_conversation_as_admin(uuid, text)")
+    op.execute("delete from record_access_log where what = 'conversation'")
+    op.execute("alter table record_access_log drop constraint record_access_what")
+    op.execute(
+        "alter table record_access_log add constraint record_access_what check (what in ('description', 'session_notes'))"
+    )
     op.execute("drop table if exists ticket_messages")
     op.execute("drop function if exists app_ticket_message_posted()")

@@ -15,6 +15,7 @@ from soulroute.db.models import SessionMode, TicketCategory, UserRole
 from soulroute.domain.admin import REASON_MIN, AdminAction
 from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
 from soulroute.domain.kernel import require_role, transaction
+from soulroute.domain.messages import MessageRow
 from soulroute.domain.profiles import BIO_MAX, CAPACITY_MAX
 from soulroute.domain.queries import accesses_in, history_in
 from soulroute.domain.rules import Actor
@@ -292,18 +293,24 @@ def open_description(actor: Actor, data: AdminAction | dict[str, Any]) -> str:
     return body
 
 
-def read_session_notes(actor: Actor, data: AdminAction | dict[str, Any]) -> list[NoteRow]:
-    """Break the glass: a counselor's session notes, recorded in the access log first."""
+def _break_the_glass(actor: Actor, data: AdminAction | dict[str, Any], sql: str) -> list[dict[str, Any]]:
+    """A recorded opening (the function records it with the reason before it returns anything)."""
     require_role(actor, UserRole.ADMIN)
     data = data if isinstance(data, AdminAction) else AdminAction.parse(data)
     with transaction(actor) as session:
-        if (
-            session.execute(text("select 1 from support_tickets where id = :id"), {"id": data.ticket_id}).first()
-            is None
-        ):
+        exists = session.execute(text("select 1 from support_tickets where id = :id"), {"id": data.ticket_id})
+        if exists.first() is None:
             raise NotFound()
-        rows = session.execute(
-            text("select id, body, created_at from read_session_notes_as_admin(:id, :why)"),
-            {"id": data.ticket_id, "why": data.reason},
-        ).mappings()
-        return [NoteRow.model_validate(dict(r)) for r in rows]
+        return [dict(r) for r in session.execute(text(sql), {"id": data.ticket_id, "why": data.reason}).mappings()]
+
+
+def read_conversation(actor: Actor, data: AdminAction | dict[str, Any]) -> list[MessageRow]:
+    """Break the glass: a ticket's conversation, recorded in the access log first (0026)."""
+    sql = "select id, author_id, author_name, body, created_at from read_conversation_as_admin(:id, :why)"
+    return [MessageRow.model_validate(r) for r in _break_the_glass(actor, data, sql)]
+
+
+def read_session_notes(actor: Actor, data: AdminAction | dict[str, Any]) -> list[NoteRow]:
+    """Break the glass: a counselor's session notes, recorded in the access log first."""
+    sql = "select id, body, created_at from read_session_notes_as_admin(:id, :why)"
+    return [NoteRow.model_validate(r) for r in _break_the_glass(actor, data, sql)]

@@ -46,8 +46,8 @@ def record_panel() -> rx.Component:
     return rx.el.section(
         rx.heading("Confidential record", as_="h2", size="5"),
         rx.text(
-            "Opening the description or the session notes is recorded with your name and reason, and the "
-            "student can see it.",
+            "Opening the description, the session notes or the conversation is recorded with your name and "
+            "reason, and the student can see it.",
             as_="p",
             size="2",
         ),
@@ -77,13 +77,40 @@ def record_panel() -> rx.Component:
                 size="2",
             ),
         ),
+        rx.cond(
+            T.conversation_opened,
+            rx.box(
+                rx.heading("Conversation", as_="h3", size="3"),
+                rx.cond(
+                    T.conversation.length() > 0,
+                    rx.foreach(
+                        T.conversation,
+                        lambda m: rx.box(
+                            rx.text(m.author, " · ", local_time(m.at), size="1", as_="p"), rx.text(m.body, as_="p")
+                        ),
+                    ),
+                    rx.text("No messages on this ticket.", as_="p", size="2"),
+                ),
+                class_name="opened",
+            ),
+            rx.button(
+                "Open conversation (break the glass)",
+                on_click=T.ask_reveal("conversation"),
+                variant="soft",
+                color_scheme="red",
+                high_contrast=True,
+                size="2",
+            ),
+        ),
         class_name="admin-section record-panel",
     )
 
 
 def reveal_dialog() -> rx.Component:
     return form_dialog(
-        rx.cond(T.reveal == "notes", "Open session notes", "Open description"),
+        rx.match(
+            T.reveal, ("notes", "Open session notes"), ("conversation", "Open conversation"), "Open description"
+        ),
         "Your name, the time and this reason are recorded in the ticket's access log.",
         reason_field(T.reveal_error, "Required; recorded in the ticket's access log with your name."),
         dialog_buttons("Open and record"),

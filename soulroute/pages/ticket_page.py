@@ -100,7 +100,7 @@ def _notes() -> rx.Component:
 
 def _access(a: AccessView) -> rx.Component:
     return rx.el.li(
-        rx.text(a.who, " opened your ", rx.cond(a.what == "Description", "description", "session notes"), ", ",
+        rx.text(a.who, " opened your ", a.noun, ", ",
                 local_time(a.at, "D MMM, HH:mm"), as_="p", size="2"),
         class_name="timeline-item",
     )  # fmt: skip

@@ -14,6 +14,7 @@ from soulroute.domain.errors import DomainError, NotFound
 from soulroute.domain.rules import Actor
 from soulroute.state.admin import AdminState, text_of
 from soulroute.state.admin_views import AdminRowView, admin_row_view
+from soulroute.state.conversation import MessageView, message_view
 from soulroute.state.kernel import acts_as, field_messages
 from soulroute.state.session import run_db
 from soulroute.state.views import AccessView, EventView, NoteView, access_view, event_view, iso
@@ -27,7 +28,9 @@ class AdminTicketState(AdminState):
     ticket_loaded: bool = False
     description: str = ""
     notes: list[NoteView] = []
-    reveal: str = ""  # "description" | "notes" | "": the reason dialog that is open
+    conversation: list[MessageView] = []
+    conversation_opened: bool = False
+    reveal: str = ""  # "description" | "notes" | "conversation" | "": the reason dialog that is open
     reveal_error: str = ""
 
     def _ticket_id(self) -> str:
@@ -37,6 +40,7 @@ class AdminTicketState(AdminState):
     async def load_ticket(self, actor: Actor):
         self._watch(actor, ticket_id=self._ticket_id())
         self.description, self.notes, self.reveal, self.dialog = "", [], "", ""
+        self.conversation, self.conversation_opened = [], False
         await self._load(actor)
 
     @acts_as(UserRole.ADMIN)
@@ -59,7 +63,7 @@ class AdminTicketState(AdminState):
 
     @acts_as(UserRole.ADMIN)
     def ask_reveal(self, actor: Actor, what: str):
-        self.reveal = what if what in ("description", "notes") else ""
+        self.reveal = what if what in ("description", "notes", "conversation") else ""
         self.reveal_error = ""
 
     @rx.event
@@ -69,7 +73,8 @@ class AdminTicketState(AdminState):
 
     @acts_as(UserRole.ADMIN)
     async def submit_reveal(self, actor: Actor, form_data: dict):
-        """Open the description or (break the glass) the session notes: recorded with the reason first."""
+        """Open the description, or (break the glass) the session notes or the conversation: each recorded with
+        the reason first."""
         data = {"ticket_id": self.ticket.id, "reason": text_of(form_data, "reason")}
         try:
             if self.reveal == "description":
@@ -79,6 +84,10 @@ class AdminTicketState(AdminState):
                 self.notes = [NoteView(n.body, iso(n.created_at)) for n in notes]
                 if not notes:
                     yield rx.toast.info("This ticket has no session notes.")
+            elif self.reveal == "conversation":
+                rows = await run_db(admin_accounts.read_conversation, actor, data)
+                self.conversation = [message_view(actor, r) for r in rows]
+                self.conversation_opened = True
             else:
                 return
         except DomainError as exc:

@@ -144,12 +144,22 @@ class AccessView:
     who: str = ""
     what: str = ""
     reason: str = ""
+    noun: str = ""  # for the student: "your description", "your session notes", "your messages"
+
+
+ACCESS_NOUN = {"description": "description", "session_notes": "session notes", "conversation": "messages"}
+ACCESS_WHAT = {
+    "description": "Description",
+    "session_notes": "Session notes (break the glass)",
+    "conversation": "Your messages (break the glass)",
+}
 
 
 def access_view(row: AccessRow, *, with_reason: bool = True) -> AccessView:
     """A recorded opening of a file. The student sees who, what and when; the reason is the staff's own record."""
-    what = "Description" if row.what == "description" else "Session notes (break the glass)"
-    return AccessView(at=iso(row.at), who=row.accessor_name, what=what, reason=row.reason if with_reason else "")
+    what = ACCESS_WHAT.get(row.what, row.what)
+    reason = row.reason if with_reason else ""
+    return AccessView(iso(row.at), row.accessor_name, what, reason, ACCESS_NOUN.get(row.what, row.what))
 
 
 @dataclasses.dataclass

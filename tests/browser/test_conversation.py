@@ -65,3 +65,17 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     expect(colleague.get_by_text("Could we meet")).to_have_count(0)
     counselor.context.close()
     colleague.context.close()
+
+    # An admin reads it only by breaking the glass with a reason; the student sees that it happened.
+    admin = _page(browser, base_url)
+    quick_sign_in(admin, seed, seed.account("admin", f"Ada {tag}"), f"/admin/tickets/{tid}")
+    expect(admin.get_by_text("Could we meet")).to_have_count(0)
+    admin.get_by_role("button", name="Open conversation (break the glass)").click()
+    admin.get_by_role("dialog").get_by_label("Reason").fill("Complaint review requested by the student")
+    admin.get_by_role("button", name="Open and record").click()
+    expect(admin.get_by_text("Could we meet after 4 pm on Thursday?")).to_be_visible()
+    admin.context.close()
+    page.reload()
+    opened = page.get_by_role("region", name="Who opened your file")
+    expect(opened).to_contain_text(f"Ada {tag}")
+    expect(opened).to_contain_text(f"Ada {tag} opened your messages")

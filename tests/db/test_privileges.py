@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "ticket_holder_name(uuid)": {APP},
     "app_tell_student(uuid,text)": {APP},
     "read_session_notes_as_admin(uuid,text)": {APP},
+    "read_conversation_as_admin(uuid,text)": {APP},
     "open_ticket_description(uuid,text)": {APP},
     "admin_dashboard_figures(timestamp with time zone,timestamp with time zone,interval)": {APP},
     "app_escalate_crisis(interval)": {APP},

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from soulroute.domain import messages, queries, tickets
+from soulroute.domain import admin_accounts, messages, queries, tickets
 from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
-from tests.db.sql import owner
+from tests.db.sql import REFUSED, owner, sqlstate
 from tests.factories import make_admin, make_counselor, make_student, open_ticket
 
 
@@ -68,3 +68,19 @@ def test_a_closed_conversation_is_read_only_and_bad_messages_get_a_clear_error()
     with pytest.raises(NotPermitted):
         messages.post_message(student, {"ticket_id": tid, "body": "One more thing"})
     assert [m.body for m in queries.ticket_page(student, tid).messages] == ["Thanks for today."]
+
+
+def test_an_admin_reads_a_conversation_only_with_a_recorded_reason_that_the_student_sees():
+    student, lee, ada = make_student(), make_counselor(), make_admin("Ada")
+    tid = open_ticket(student)
+    tickets.claim_ticket(lee, tid)
+    messages.post_message(student, {"ticket_id": tid, "body": "Words for Dr. Lee only"})
+    with pytest.raises(ValidationFailed):
+        admin_accounts.read_conversation(ada, {"ticket_id": tid, "reason": "x"})
+    with pytest.raises(NotPermitted):
+        admin_accounts.read_conversation(lee, {"ticket_id": tid, "reason": "Curious about it"})
+    assert sqlstate(lee, "select * from read_conversation_as_admin(:t, 'Curious about it')", {"t": tid}) in REFUSED
+    rows = admin_accounts.read_conversation(ada, {"ticket_id": tid, "reason": "Complaint review, case 12"})
+    assert [r.body for r in rows] == ["Words for Dr. Lee only"]
+    seen = queries.ticket_page(student, tid).accesses
+    assert [(a.accessor_name, a.what) for a in seen] == [("Ada", "conversation")]
