@@ -4,6 +4,8 @@ student on their own record)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from soulroute.components.admin_parts import action_dialog, data_table, holder, row_actions
@@ -42,7 +44,25 @@ def facts() -> rx.Component:
     )
 
 
+def _opening(opened: rx.Var[bool], title: str, what: str, label: str, *shown: rx.Component, **button) -> rx.Component:
+    """What was opened (with a reason), or the button that asks for the reason."""
+    return rx.cond(
+        opened,
+        rx.box(rx.heading(title, as_="h3", size="3"), *shown, class_name="opened"),
+        rx.button(label, on_click=T.ask_reveal(what), variant="soft", high_contrast=True, size="2", **button),
+    )
+
+
+def _dated(at: rx.Var, *lead: Any) -> rx.Component:
+    return rx.text(*lead, local_time(at), size="1", as_="p")
+
+
 def record_panel() -> rx.Component:
+    conversation = rx.cond(
+        T.conversation.length() > 0,
+        rx.foreach(T.conversation, lambda m: rx.box(_dated(m.at, m.author, " · "), rx.text(m.body, as_="p"))),
+        rx.text("No messages on this ticket.", as_="p", size="2"),
+    )
     return rx.el.section(
         rx.heading("Confidential record", as_="h2", size="5"),
         rx.text(
@@ -51,57 +71,25 @@ def record_panel() -> rx.Component:
             as_="p",
             size="2",
         ),
-        rx.cond(
-            T.description != "",
-            rx.box(rx.heading("Description", as_="h3", size="3"), rx.text(T.description, as_="p"), class_name="opened"),
-            rx.button(
-                "Open description", on_click=T.ask_reveal("description"), variant="soft", high_contrast=True, size="2"
-            ),
+        _opening(
+            T.description != "", "Description", "description", "Open description", rx.text(T.description, as_="p")
         ),
-        rx.cond(
+        _opening(
             T.notes.length() > 0,
-            rx.box(
-                rx.heading("Session notes", as_="h3", size="3"),
-                rx.foreach(
-                    T.notes,
-                    lambda n: rx.box(rx.text(local_time(n.at), size="1", as_="p"), rx.text(n.body, as_="p")),
-                ),
-                class_name="opened",
-            ),
-            rx.button(
-                "Open session notes (break the glass)",
-                on_click=T.ask_reveal("notes"),
-                variant="soft",
-                color_scheme="red",
-                high_contrast=True,
-                size="2",
-            ),
-        ),
-        rx.cond(
+            "Session notes",
+            "notes",
+            "Open session notes (break the glass)",
+            rx.foreach(T.notes, lambda n: rx.box(_dated(n.at), rx.text(n.body, as_="p"))),
+            color_scheme="red",
+        ),  # fmt: skip
+        _opening(
             T.conversation_opened,
-            rx.box(
-                rx.heading("Conversation", as_="h3", size="3"),
-                rx.cond(
-                    T.conversation.length() > 0,
-                    rx.foreach(
-                        T.conversation,
-                        lambda m: rx.box(
-                            rx.text(m.author, " · ", local_time(m.at), size="1", as_="p"), rx.text(m.body, as_="p")
-                        ),
-                    ),
-                    rx.text("No messages on this ticket.", as_="p", size="2"),
-                ),
-                class_name="opened",
-            ),
-            rx.button(
-                "Open conversation (break the glass)",
-                on_click=T.ask_reveal("conversation"),
-                variant="soft",
-                color_scheme="red",
-                high_contrast=True,
-                size="2",
-            ),
-        ),
+            "Conversation",
+            "conversation",
+            "Open conversation (break the glass)",
+            conversation,
+            color_scheme="red",
+        ),  # fmt: skip
         class_name="admin-section record-panel",
     )
 
