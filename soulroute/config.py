@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from soulroute.hours import parse_hours
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +47,9 @@ class Settings(BaseSettings):
     crisis_claim_target_minutes: int = 15
     # The counseling center's own time zone (IANA name): analytics weeks start on its Mondays at 00:00.
     center_time_zone: str = "UTC"
+    # When messages are read (soulroute/hours.py): a student writing outside these hours is told at once, with
+    # the crisis line. Crisis tickets are watched by the on-call counselors around the clock.
+    counseling_hours: str = "Mon-Fri 09:00-17:00"
     crisis_escalation_minutes: int = Field(default=10, ge=1)
 
     # Email for notifications (soulroute/notify/mailer.py): off unless SMTP_HOST is set.
@@ -81,6 +86,12 @@ class Settings(BaseSettings):
 
     # Reverse proxies (comma-separated addresses or CIDRs) whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
+
+    @field_validator("counseling_hours")
+    @classmethod
+    def _hours_understood(cls, value: str) -> str:
+        parse_hours(value)  # a ValueError names the part that is not understood
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -10,9 +10,21 @@ import reflex as rx
 from soulroute.components.forms import app_form, submit_button, text_field
 from soulroute.components.shell import help_links
 from soulroute.components.tickets import local_time
+from soulroute.config import get_settings
 from soulroute.domain.messages import MESSAGE_MAX
 
-NOT_AROUND_THE_CLOCK = "Messages are read during the counseling center's working hours. If you need help right now:"
+AFTER_HOURS = (
+    "The counseling center is closed right now, so nobody will read this until it opens. Messages are not "
+    "watched around the clock. If you need help now:"
+)
+
+
+def _hours_note() -> str:
+    settings = get_settings()
+    return (
+        f"Messages are read during the counseling center's hours ({settings.counseling_hours}, "
+        f"{settings.center_time_zone} time). If you need help right now:"
+    )
 
 
 def _message(m: Any) -> rx.Component:
@@ -52,7 +64,7 @@ def conversation(state: Any) -> rx.Component:
         state.has_conversation,
         rx.el.section(
             rx.heading("Messages", as_="h2", size="4", id="messages-heading"),
-            rx.box(rx.text(NOT_AROUND_THE_CLOCK, as_="p", size="2"), help_links(), class_name="messages-help"),
+            rx.box(rx.text(_hours_note(), as_="p", size="2"), help_links(), class_name="messages-help"),
             rx.cond(
                 state.messages.length() > 0,
                 rx.box(
@@ -64,6 +76,18 @@ def conversation(state: Any) -> rx.Component:
                     class_name="messages-scroll",
                 ),
                 rx.text("No messages yet.", as_="p", size="2", color_scheme="gray"),
+            ),
+            rx.cond(
+                state.after_hours,
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("moon", aria_hidden="true")),
+                    rx.callout.text(AFTER_HOURS),
+                    help_links(),
+                    color_scheme="amber",
+                    role="status",
+                    size="2",
+                    class_name="after-hours",
+                ),  # fmt: skip
             ),
             rx.cond(
                 state.can_write,

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
 
+from soulroute.config import get_settings
+from soulroute.db.models import UserRole
 from soulroute.domain import messages
 from soulroute.domain.errors import DomainError, ValidationFailed
 from soulroute.domain.messages import MessageRow
 from soulroute.domain.rules import Actor
+from soulroute.hours import is_open
 from soulroute.notify import inbox
 from soulroute.state.session import run_db
 from soulroute.state.views import iso
@@ -42,13 +46,16 @@ class Conversation(rx.State, mixin=True):
     has_conversation: bool = False  # shown at all (student or counselor, once someone holds the ticket)
     message_error: str = ""
     sending: bool = False
+    after_hours: bool = False  # a student just wrote while the center is closed: said at once, with help
 
     def _show_messages(self, actor: Actor, rows: list[MessageRow], *, open_now: bool, shown: bool) -> None:
         self.messages = [message_view(actor, r) for r in rows]
         self.can_write, self.has_conversation = open_now, shown
 
-    async def _send(self, actor: Actor, ticket_id: uuid.UUID, form_data: Any):
-        """Save the message, then clear the box and show it (yields updates for the handler to pass on)."""
+    async def _send(self, actor: Actor, ticket_id: uuid.UUID, form_data: Any, *, crisis: bool):
+        """Save the message, then clear the box and show it (yields updates for the handler to pass on). A
+        student writing outside the center's hours is told so at once (not on a crisis ticket: the on-call
+        counselors watch those around the clock)."""
         body = form_data.get("body") if isinstance(form_data, dict) else None
         self.sending, self.message_error = True, ""
         yield
@@ -62,6 +69,9 @@ class Conversation(rx.State, mixin=True):
             return
         finally:
             self.sending = False
+        settings = get_settings()
+        closed = not is_open(datetime.now(UTC), settings.counseling_hours, settings.center_time_zone)
+        self.after_hours = actor.role is UserRole.STUDENT and not crisis and closed
         yield rx.set_value(COMPOSER_ID, "")
 
     @staticmethod

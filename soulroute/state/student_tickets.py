@@ -15,7 +15,7 @@ from typing import Any
 
 import reflex as rx
 
-from soulroute.db.models import TicketStatus, UserRole
+from soulroute.db.models import TicketStatus, TicketUrgency, UserRole
 from soulroute.domain import rules
 from soulroute.domain.errors import DomainError, NotFound
 from soulroute.domain.messages import OPEN_FOR_MESSAGES
@@ -198,7 +198,7 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
         self.loaded, self.found, self._row = False, False, None
         self.ticket, self.events, self.accesses, self.notes, self.cancel_open = TicketView(), [], [], [], False
         self.just_created = self.router.url.query_parameters.get("created") == "1"
-        self.messages, self.message_error = [], ""
+        self.messages, self.message_error, self.after_hours = [], "", False
         yield
         yield await self._reload(actor)
         if self.found and self._row is not None and actor.role is not UserRole.ADMIN:
@@ -259,7 +259,8 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
         """Write to this ticket's conversation (the ticket is the page's own, never one the browser names)."""
         if self._row is None:
             return
-        async for update in self._send(actor, self._row.id, form_data):
+        crisis = self._row.urgency is TicketUrgency.CRISIS
+        async for update in self._send(actor, self._row.id, form_data, crisis=crisis):
             yield update
         if not self.message_error:
             await self._show_latest(actor)

@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+CLOSED_TODAY = ("Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon")  # by today's weekday: tomorrow's name
 START_TIMEOUT_S = float(os.environ.get("SOULROUTE_TEST_START_TIMEOUT", "900"))
 
 
@@ -82,6 +84,9 @@ def launch_app(
     env["CRISIS_ESCALATION_MINUTES"] = "1440"
     # Were Reflex's disk state manager ever back, it would write at once (test_tab_state.py looks).
     env["REFLEX_STATE_MANAGER_DISK_DEBOUNCE"] = "0"
+    # The center is closed today (open only on tomorrow's weekday): a student's message always meets the
+    # out-of-hours notice, whatever time the suite runs (test_conversation.py looks at it).
+    env["COUNSELING_HOURS"] = f"{CLOSED_TODAY[datetime.now(UTC).weekday()]} 09:00-17:00"
     env |= env_overrides
     started = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)

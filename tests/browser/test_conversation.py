@@ -50,6 +50,10 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     page.get_by_role("button", name="Send").click()
     expect(_log(page).get_by_role("listitem")).to_have_count(1)
     expect(box).to_have_value("")
+    # The test app's center is closed today: the student is told at once, with the crisis line.
+    notice = page.get_by_role("status").filter(has_text="nobody will read this until it opens")
+    expect(notice).to_be_visible()
+    expect(notice.get_by_role("link", name=re.compile("^Call"))).not_to_have_count(0)
     # The counselor's page shows it without a reload; the reply reaches the student the same way.
     expect(_log(counselor)).to_contain_text("Could we meet after 4 pm on Thursday?", timeout=LIVE)
     expect(_log(counselor)).to_contain_text(f"Sam {tag}")
