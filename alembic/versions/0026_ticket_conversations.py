@@ -75,6 +75,44 @@ end $$;
 create trigger ticket_messages_posted after insert on ticket_messages
     for each row execute function app_ticket_message_posted();
 
+-- Read receipts: how far each of the two has read (written by the page read itself, only forward, only
+-- your own row); the other one is told, through the same change notice, so "Read" shows live.
+create table ticket_message_reads (
+    ticket_id uuid not null references support_tickets (id) on delete cascade,
+    user_id uuid not null references users (id),
+    last_read_id bigint not null,
+    read_at timestamptz not null default now(),
+    primary key (ticket_id, user_id)
+);
+alter table ticket_message_reads enable row level security;
+alter table ticket_message_reads force row level security;
+create policy ticket_message_reads_select on ticket_message_reads for select using (
+    exists (select 1 from support_tickets t where t.id = ticket_message_reads.ticket_id
+            and (t.student_id = {ME} or t.counselor_id = {ME}))
+);
+create policy ticket_message_reads_insert on ticket_message_reads for insert with check (
+    user_id = {ME}
+    and exists (select 1 from support_tickets t where t.id = ticket_message_reads.ticket_id
+                and (t.student_id = {ME} or t.counselor_id = {ME}))
+);
+create policy ticket_message_reads_update on ticket_message_reads for update
+    using (user_id = {ME}) with check (user_id = {ME});
+
+create function app_ticket_message_read() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+    t support_tickets%rowtype;
+begin
+    select * into t from support_tickets where id = new.ticket_id;
+    perform pg_notify('soulroute_tickets', json_build_object(
+        'kind', 'message', 'ticket_id', t.id, 'status', t.status, 'old_status', t.status,
+        'student_id', t.student_id, 'counselor_id', t.counselor_id, 'old_counselor_id', t.counselor_id,
+        'txid', pg_current_xact_id()::text)::text);
+    return null;
+end $$;
+create trigger ticket_message_reads_changed after insert or update on ticket_message_reads
+    for each row execute function app_ticket_message_read();
+
 -- Break the glass: an admin reads a conversation with a stated reason, recorded first (like session notes);
 -- the student sees the opening in "Who opened your file".
 alter table record_access_log drop constraint record_access_what;
@@ -104,6 +142,9 @@ def upgrade() -> None:
     role = runtime_role(op)
     op.execute(SCHEMA)
     op.execute("revoke all on function app_ticket_message_posted() from public")
+    op.execute("revoke all on function app_ticket_message_read() from public")
+    op.execute(f"grant select, insert (ticket_id, user_id, last_read_id) on ticket_message_reads to {role}")
+    op.execute(f"grant update (last_read_id, read_at) on ticket_message_reads to {role}")
     op.execute("revoke all on function read_conversation_as_admin(uuid, text) from public")
     op.execute(f"grant execute on function read_conversation_as_admin(uuid, text) to {role}")
     op.execute(f"grant select, insert (ticket_id, author_id, body) on ticket_messages to {role}")
@@ -116,5 +157,7 @@ def downgrade() -> None:
     op.execute(
         "alter table record_access_log add constraint record_access_what check (what in ('description', 'session_notes'))"
     )
+    op.execute("drop table if exists ticket_message_reads")
+    op.execute("drop function if exists app_ticket_message_read()")
     op.execute("drop table if exists ticket_messages")
     op.execute("drop function if exists app_ticket_message_posted()")

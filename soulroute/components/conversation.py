@@ -38,6 +38,7 @@ def _message(m: Any) -> rx.Component:
             color_scheme="gray",
         ),  # fmt: skip
         rx.text(m.body, as_="p", size="3", class_name="message-body"),
+        rx.cond(m.receipt != "", rx.text(m.receipt, as_="p", size="1", class_name="receipt")),
         class_name=rx.cond(m.mine, "message mine", "message"),
     )
 

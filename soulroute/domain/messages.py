@@ -52,6 +52,24 @@ def messages_in(session: Session, ticket_id: uuid.UUID) -> list[MessageRow]:
     ]
 
 
+# Read receipts (0026): only forward, only your own row; the other one's marker says how far they have read.
+READ_SQL = """
+    insert into ticket_message_reads (ticket_id, user_id, last_read_id) values (:t, :me, :last)
+    on conflict (ticket_id, user_id) do update set last_read_id = excluded.last_read_id, read_at = now()
+    where ticket_message_reads.last_read_id < excluded.last_read_id
+"""
+OTHER_READ_SQL = (
+    "select coalesce(max(last_read_id), 0) from ticket_message_reads where ticket_id = :t and user_id <> :me"
+)
+
+
+def read_through(session: Session, actor: Actor, ticket_id: uuid.UUID, rows: list[MessageRow]) -> int:
+    """This participant has now seen the conversation up to its last message; how far has the other one read?"""
+    if rows and actor.role is not UserRole.ADMIN:
+        session.execute(text(READ_SQL), {"t": ticket_id, "me": actor.id, "last": rows[-1].id})
+    return int(session.execute(text(OTHER_READ_SQL), {"t": ticket_id, "me": actor.id}).scalar() or 0)
+
+
 def post_message(actor: Actor, data: MessageInput | dict[str, Any]) -> MessageRow:
     """Write to the ticket's conversation as yourself; the other person gets a notification without the text."""
     require_role(actor, UserRole.STUDENT, UserRole.COUNSELOR)

@@ -21,7 +21,7 @@ from soulroute.domain.kernel import (
     require_role,
     transaction,
 )
-from soulroute.domain.messages import MessageRow, messages_in
+from soulroute.domain.messages import MessageRow, messages_in, read_through
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import MODES_OFFERED, AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
 
@@ -220,6 +220,7 @@ class TicketPage:
     accesses: list[AccessRow]  # the student's own ticket only; empty for anyone else
     notes: list[SessionNote]  # the counselor's own session notes on it (row-level security: the author only)
     messages: list[MessageRow]  # its conversation, for its student and its holder (nobody else reads it)
+    other_read_up_to: int = 0  # the last message id the other one has read (read receipts)
 
 
 # Session notes are readable by their author only (admins: read_session_notes_as_admin, recorded).
@@ -240,4 +241,5 @@ def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
         if actor.role is UserRole.COUNSELOR:
             notes = [SessionNote(r.body, r.created_at) for r in session.execute(text(NOTES_SQL), {"id": tid})]
         messages = messages_in(session, tid) if actor.role is not UserRole.ADMIN else []
-        return TicketPage(row, history_in(session, tid), accesses, notes, messages)
+        read = read_through(session, actor, tid, messages) if messages else 0
+        return TicketPage(row, history_in(session, tid), accesses, notes, messages, read)

@@ -33,11 +33,20 @@ class MessageView:
     mine: bool = False
     body: str = ""
     at: str = ""
+    receipt: str = ""  # on your own last message: "Read" once the other one has seen it, else "Sent"
 
 
 def message_view(actor: Actor, row: MessageRow) -> MessageView:
     mine = row.author_id == actor.id
     return MessageView(row.id, "You" if mine else row.author_name, mine, row.body, iso(row.created_at))
+
+
+def message_views(actor: Actor, rows: list[MessageRow], other_read_up_to: int) -> list[MessageView]:
+    views = [message_view(actor, r) for r in rows]
+    last_mine = next((v for v in reversed(views) if v.mine), None)
+    if last_mine is not None:
+        last_mine.receipt = "Read" if last_mine.id <= other_read_up_to else "Sent"
+    return views
 
 
 class Conversation(rx.State, mixin=True):
@@ -48,8 +57,8 @@ class Conversation(rx.State, mixin=True):
     sending: bool = False
     after_hours: bool = False  # a student just wrote while the center is closed: said at once, with help
 
-    def _show_messages(self, actor: Actor, rows: list[MessageRow], *, open_now: bool, shown: bool) -> None:
-        self.messages = [message_view(actor, r) for r in rows]
+    def _show_messages(self, actor: Actor, rows: list[MessageRow], read: int, *, open_now: bool, shown: bool) -> None:
+        self.messages = message_views(actor, rows, read)
         self.can_write, self.has_conversation = open_now, shown
 
     async def _send(self, actor: Actor, ticket_id: uuid.UUID, form_data: Any, *, crisis: bool):

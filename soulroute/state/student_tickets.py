@@ -252,7 +252,8 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
         self.can_join = self.is_student and joinable(row)
         talking = actor.role is not UserRole.ADMIN and actor.id in (row.student_id, row.counselor_id)
         open_now = talking and row.status in OPEN_FOR_MESSAGES
-        self._show_messages(actor, page.messages, open_now=open_now, shown=open_now or bool(page.messages))
+        shown = open_now or bool(page.messages)
+        self._show_messages(actor, page.messages, page.other_read_up_to, open_now=open_now, shown=shown)
 
     @acts_as(UserRole.STUDENT, UserRole.COUNSELOR)
     async def send_message(self, actor: Actor, form_data: dict):

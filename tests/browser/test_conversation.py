@@ -57,6 +57,8 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     # The counselor's page shows it without a reload; the reply reaches the student the same way.
     expect(_log(counselor)).to_contain_text("Could we meet after 4 pm on Thursday?", timeout=LIVE)
     expect(_log(counselor)).to_contain_text(f"Sam {tag}")
+    # The counselor's page read it: the student's "Sent" turns into "Read", live.
+    expect(_log(page).get_by_role("listitem").last).to_contain_text("Read", timeout=LIVE)
     counselor.get_by_label("Message", exact=True).fill("Thursday at 4:30 works. I will send the link.")
     counselor.get_by_role("button", name="Send").click()
     expect(_log(page)).to_contain_text("Thursday at 4:30 works.", timeout=LIVE)

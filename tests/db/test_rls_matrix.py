@@ -24,6 +24,7 @@ TABLES = [
     "notifications",
     "record_access_log",
     "ticket_messages",
+    "ticket_message_reads",
 ]
 
 
@@ -76,6 +77,11 @@ def w() -> World:
     owner(
         "insert into ticket_messages (ticket_id, author_id, body) values (:t, :a, 'Can we meet on Thursday?')",
         {"t": world.alice_claimed, "a": alice.id},
+    )
+    owner(
+        "insert into ticket_message_reads (ticket_id, user_id, last_read_id)"
+        " select ticket_id, author_id, id from ticket_messages where ticket_id = :t",
+        {"t": world.alice_claimed},
     )
     return world
 
@@ -405,6 +411,8 @@ def test_a_conversation_is_read_by_its_student_and_holder_only(w):
     assert ids(w.lee, "ticket_messages", "ticket_id") == {w.alice_claimed}
     for outsider in (w.bob, w.kim, w.admin):  # admins too: only a recorded path may open it
         assert run(outsider, "select * from ticket_messages") == []
+        assert run(outsider, "select * from ticket_message_reads") == []
+    assert ids(w.lee, "ticket_message_reads", "user_id") == {w.alice.id}
 
 
 def test_messages_are_written_only_as_yourself_into_an_open_conversation_and_never_changed(w):

@@ -7,7 +7,7 @@ import pytest
 
 from soulroute.domain import admin_accounts, messages, queries, tickets
 from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
-from tests.db.sql import REFUSED, owner, sqlstate
+from tests.db.sql import REFUSED, owner, run, sqlstate
 from tests.factories import make_admin, make_counselor, make_student, open_ticket
 
 
@@ -84,3 +84,20 @@ def test_an_admin_reads_a_conversation_only_with_a_recorded_reason_that_the_stud
     assert [r.body for r in rows] == ["Words for Dr. Lee only"]
     seen = queries.ticket_page(student, tid).accesses
     assert [(a.accessor_name, a.what) for a in seen] == [("Ada", "conversation")]
+
+
+def test_read_receipts_move_forward_only_for_the_reader_themselves():
+    student, lee = make_student(), make_counselor()
+    tid = open_ticket(student)
+    tickets.claim_ticket(lee, tid)
+    first = messages.post_message(student, {"ticket_id": tid, "body": "First"})
+    assert queries.ticket_page(student, tid).other_read_up_to == 0  # Dr. Lee has not looked yet
+    queries.ticket_page(lee, tid)  # Dr. Lee opens the page: read up to the first message
+    assert queries.ticket_page(student, tid).other_read_up_to == first.id
+    # Nobody writes another's receipt, or moves their own back.
+    forged = "insert into ticket_message_reads (ticket_id, user_id, last_read_id) values (:t, :u, 999999)"
+    assert sqlstate(student, forged, {"t": tid, "u": lee.id}) in REFUSED
+    back = "update ticket_message_reads set last_read_id = 0 where user_id = :u"
+    run(student, back, {"u": lee.id})
+    assert queries.ticket_page(student, tid).other_read_up_to == first.id
+    assert sqlstate(make_counselor(), forged, {"t": tid, "u": lee.id}) in REFUSED
