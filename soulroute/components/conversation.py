@@ -43,6 +43,19 @@ def _message(m: Any) -> rx.Component:
     )
 
 
+def _chat_session(state: Any) -> rx.Component:
+    """A chat-mode session in its time: this conversation is the session (Join leads here)."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("message-circle", aria_hidden="true")),
+        rx.callout.text(
+            rx.text("Chat session in progress", weight="bold", as_="span"), ": ",
+            local_time(state.chat_session_start, "HH:mm"), "–", local_time(state.chat_session_end, "HH:mm"),
+            ". Write here; the transcript stays with the ticket.",
+        ),
+        color_scheme="green", high_contrast=True, role="status", size="2", class_name="chat-session",
+    )  # fmt: skip
+
+
 def _composer(state: Any) -> rx.Component:
     return app_form(
         text_field(
@@ -65,6 +78,7 @@ def conversation(state: Any) -> rx.Component:
         state.has_conversation,
         rx.el.section(
             rx.heading("Messages", as_="h2", size="4", id="messages-heading"),
+            rx.cond(state.chat_session_live, _chat_session(state)),
             rx.box(rx.text(_hours_note(), as_="p", size="2"), help_links(), class_name="messages-help"),
             rx.cond(
                 state.messages.length() > 0,
@@ -97,5 +111,6 @@ def conversation(state: Any) -> rx.Component:
             ),
             aria_labelledby="messages-heading",
             class_name="panel conversation",
+            id="messages",
         ),
     )

@@ -144,7 +144,7 @@ def session_actions(ticket, can_join: rx.Var, *, size: str = "2") -> rx.Componen
     """Join for online sessions (enabled from 10 minutes before the start until the end); place and
     time for in-person ones. Nothing until the session is scheduled."""
     in_person = ticket.session_mode == "in-person"
-    join_href = rx.cond(ticket.session_mode == "chat", "/tickets/" + ticket.id, ticket.meeting_link)
+    join_href = rx.cond(ticket.session_mode == "chat", "/tickets/" + ticket.id + "#messages", ticket.meeting_link)
     join = rx.cond(
         can_join,
         link_button(

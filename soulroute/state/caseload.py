@@ -58,7 +58,7 @@ def case_view(actor: rules.Actor, row: TicketRow, now: datetime) -> CaseView:
         # Completing is for a session that has (at least nearly) begun: from the moment Join opens.
         complete_ready="complete" in actions and started,
         complete_opens_at=iso(row.scheduled_time - rules.JOIN_OPENS_BEFORE) if row.scheduled_time else "",
-        join_url=f"/tickets/{row.id}" if chat else (row.meeting_link or ""),
+        join_url=f"/tickets/{row.id}#messages" if chat else (row.meeting_link or ""),
         ics_url=f"/calendar/{row.id}.ics" if row.status is TicketStatus.SCHEDULED else "",
         can_schedule="schedule" in actions,
         can_reschedule="reschedule" in actions,

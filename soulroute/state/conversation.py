@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import reflex as rx
 
 from soulroute.config import get_settings
-from soulroute.db.models import UserRole
-from soulroute.domain import messages
+from soulroute.db.models import SessionMode, UserRole
+from soulroute.domain import messages, rules
 from soulroute.domain.errors import DomainError, ValidationFailed
 from soulroute.domain.messages import MessageRow
 from soulroute.domain.rules import Actor
+from soulroute.domain.schemas import TicketRow
 from soulroute.hours import is_open
 from soulroute.notify import inbox
 from soulroute.state.session import run_db
@@ -56,10 +57,22 @@ class Conversation(rx.State, mixin=True):
     message_error: str = ""
     sending: bool = False
     after_hours: bool = False  # a student just wrote while the center is closed: said at once, with help
+    # A chat-mode session in its time (from 10 minutes before the start to its end): the conversation is it.
+    chat_session_live: bool = False
+    chat_session_start: str = ""
+    chat_session_end: str = ""
 
     def _show_messages(self, actor: Actor, rows: list[MessageRow], read: int, *, open_now: bool, shown: bool) -> None:
         self.messages = message_views(actor, rows, read)
         self.can_write, self.has_conversation = open_now, shown
+
+    def _show_chat_session(self, row: TicketRow) -> None:
+        start = row.scheduled_time
+        live = row.session_mode is SessionMode.CHAT and start is not None
+        live = live and rules.can_join(row.status, row.session_mode, start, row.session_minutes, datetime.now(UTC))
+        self.chat_session_live = live
+        self.chat_session_start = iso(start) if live else ""
+        self.chat_session_end = iso(start + timedelta(minutes=row.session_minutes)) if live and start else ""
 
     async def _send(self, actor: Actor, ticket_id: uuid.UUID, form_data: Any, *, crisis: bool):
         """Save the message, then clear the box and show it (yields updates for the handler to pass on). A

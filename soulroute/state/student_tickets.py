@@ -252,6 +252,7 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
         self.can_join = self.is_student and joinable(row)
         talking = actor.role is not UserRole.ADMIN and actor.id in (row.student_id, row.counselor_id)
         open_now = talking and row.status in OPEN_FOR_MESSAGES
+        self._show_chat_session(row)
         shown = open_now or bool(page.messages)
         self._show_messages(actor, page.messages, page.other_read_up_to, open_now=open_now, shown=shown)
 
@@ -270,6 +271,7 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
     def tick(self):
         if self._row is not None:
             self.can_join = self.is_student and joinable(self._row)
+            self._show_chat_session(self._row)
 
     @rx.event
     def ask_cancel(self):

@@ -31,10 +31,14 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     student = seed.account("student", f"Sam {tag}")
     lee = seed.account("counselor", f"Dr. Lee {tag}", expertise=("stress",))
     tid = seed.ticket(student, title=f"Exam nerves {tag}", category="stress", mode="chat")
-    seed.claim(tid, lee)
+    seed.schedule(tid, lee, minutes_from_now=5)  # a chat session, about to start: the conversation is it
 
-    quick_sign_in(page, seed, student, f"/tickets/{tid}")
+    quick_sign_in(page, seed, student, "/tickets")
+    join = page.get_by_role("link", name=f"Join the session: Exam nerves {tag}")
+    expect(join).to_have_attribute("href", f"/tickets/{tid}#messages")
+    join.click()
     messages = page.get_by_role("region", name="Messages")
+    expect(messages.get_by_role("status").filter(has_text="Chat session in progress")).to_be_visible()
     expect(messages.get_by_text(re.compile("If you need help right now"))).to_be_visible()
     expect(messages.get_by_role("link", name=re.compile("^Call"))).not_to_have_count(0)
     expect(messages.get_by_text("No messages yet.")).to_be_visible()
