@@ -151,6 +151,31 @@ class Db:
             c.commit()
             return time.time()
 
+    def claimed_ticket(self, student: str, counselor: str) -> str:
+        """An open ticket claimed by `counselor` (the history and rules triggers check it as in the app)."""
+        tid = self.one(
+            "insert into support_tickets (student_id, title, description, category, urgency, session_mode)"
+            " values (%s, 'Talking it through', 'A realistic description of what is going on lately.', 'stress',"
+            " 'medium', 'chat') returning id",
+            (student,),
+        )[0]
+        with psycopg.connect(self.url) as c:
+            c.execute("select set_config('soulroute.actor_id', %s, true)", (counselor,))
+            c.execute(
+                "update support_tickets set status = 'claimed', counselor_id = %s where id = %s", (counselor, tid)
+            )
+            c.commit()
+        return str(tid)
+
+    def commit_message(self, ticket: str, author: str, body: str) -> float:
+        """Post a message (its trigger sends the change notice) and return the wall-clock time after COMMIT."""
+        with psycopg.connect(self.url) as c:
+            c.execute(
+                "insert into ticket_messages (ticket_id, author_id, body) values (%s, %s, %s)", (ticket, author, body)
+            )
+            c.commit()
+            return time.time()
+
 
 def session_cookie(url: str, db: Db, user_id: str) -> str:
     """Sign `user_id` in through the one-time-code hand-off, as the sign-in form does; the Cookie header value."""
@@ -192,6 +217,33 @@ async def measure_raw(url: str, db: Db, student: str, watchers: int, rounds: int
         return [ms for one in await fanout(tabs, db, student, rounds, tag) for ms in one]
     finally:
         await close_all(tabs)
+
+
+async def measure_messages(url: str, db: Db, conversations: int, rounds: int) -> list[float]:
+    """`conversations` counselors each on their own case's page; per round every student writes once; ms from
+    each message's COMMIT until its counselor's tab had it."""
+    pairs = []
+    for n in range(conversations):
+        student, counselor = db.student(1000 + n, "chat"), db.counselor(1000 + n, "chat")
+        pairs.append((student, db.claimed_ticket(student, counselor), session_cookie(url, db, counselor)))
+    tabs = [Tab(url, f"/tickets/{ticket}", None, cookie) for _, ticket, cookie in pairs]
+    samples: list[float] = []
+    try:
+        await open_all(tabs)
+        for r in range(rounds):
+            sent = {}
+            for i, ((student, ticket, _), tab) in enumerate(zip(pairs, tabs, strict=True)):
+                body = f"Message {r}.{i} {secrets.token_hex(3)}"
+                tab.expect(body)
+                sent[body] = (tab, db.commit_message(ticket, student, body))
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not all(b in t.seen for b, (t, _) in sent.items()):
+                await asyncio.sleep(0.005)
+            samples += [(t.seen[b] - t0) * 1000 for b, (t, t0) in sent.items() if b in t.seen]
+            await asyncio.sleep(0.3)
+    finally:
+        await close_all(tabs)
+    return samples
 
 
 def measure_browser(url: str, db: Db, student: str, rounds: int) -> list[float]:
@@ -247,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
             "1 watching tab (websocket)": summary(asyncio.run(measure_raw(url, db, student, 1, args.rounds))),
             f"{args.watchers} watching tabs (websockets)": summary(
                 asyncio.run(measure_raw(url, db, student, args.watchers, args.rounds))
+            ),
+            f"messages: {args.watchers} conversations, each on its page (websockets)": summary(
+                asyncio.run(measure_messages(url, db, args.watchers, args.rounds))
             ),
         }
     finally:
