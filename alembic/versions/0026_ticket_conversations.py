@@ -76,7 +76,8 @@ create trigger ticket_messages_posted after insert on ticket_messages
     for each row execute function app_ticket_message_posted();
 
 -- Read receipts: how far each of the two has read (written by the page read itself, only forward, only
--- your own row); the other one is told, through the same change notice, so "Read" shows live.
+-- your own row); the other one is told, through the same change notice, so "Read" shows live (the notice
+-- names the reader, whose own pages need no refresh for it).
 create table ticket_message_reads (
     ticket_id uuid not null references support_tickets (id) on delete cascade,
     user_id uuid not null references users (id),
@@ -107,7 +108,7 @@ begin
     perform pg_notify('soulroute_tickets', json_build_object(
         'kind', 'message', 'ticket_id', t.id, 'status', t.status, 'old_status', t.status,
         'student_id', t.student_id, 'counselor_id', t.counselor_id, 'old_counselor_id', t.counselor_id,
-        'txid', pg_current_xact_id()::text)::text);
+        'reader_id', new.user_id, 'txid', pg_current_xact_id()::text)::text);
     return null;
 end $$;
 create trigger ticket_message_reads_changed after insert or update on ticket_message_reads
