@@ -227,6 +227,28 @@ class TicketPage:
 NOTES_SQL = "select body, created_at from session_notes where ticket_id = :id order by created_at, id"
 
 
+@dataclass(frozen=True)
+class TicketConversation:
+    messages: list[MessageRow]
+    other_read_up_to: int
+
+
+def ticket_conversation(actor: Actor, ticket_id: uuid.UUID | str) -> TicketConversation:
+    """A ticket's conversation alone (what a new message or read receipt changes on its page)."""
+    try:
+        tid = uuid.UUID(str(ticket_id))
+    except ValueError:
+        raise NotFound() from None
+    with transaction(actor) as session:
+        return _conversation_in(session, actor, tid)
+
+
+def _conversation_in(session: Session, actor: Actor, tid: uuid.UUID) -> TicketConversation:
+    """Admins read none here (only through read_conversation_as_admin, recorded); reading marks it read."""
+    messages = messages_in(session, tid) if actor.role is not UserRole.ADMIN else []
+    return TicketConversation(messages, read_through(session, actor, tid, messages) if messages else 0)
+
+
 def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
     """A ticket's own page, read in one transaction: the ticket (NotFound if this actor may not see it),
     its history, and for its student who opened their file."""
@@ -240,6 +262,5 @@ def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
         notes = []
         if actor.role is UserRole.COUNSELOR:
             notes = [SessionNote(r.body, r.created_at) for r in session.execute(text(NOTES_SQL), {"id": tid})]
-        messages = messages_in(session, tid) if actor.role is not UserRole.ADMIN else []
-        read = read_through(session, actor, tid, messages) if messages else 0
-        return TicketPage(row, history_in(session, tid), accesses, notes, messages, read)
+        talk = _conversation_in(session, actor, tid)
+        return TicketPage(row, history_in(session, tid), accesses, notes, talk.messages, talk.other_read_up_to)

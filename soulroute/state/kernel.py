@@ -146,6 +146,11 @@ class FormDialog(rx.State, mixin=True):
             yield (await follow_up) if inspect.isawaitable(follow_up) else follow_up
 
 
+class PartRead:
+    """Marks a read of part of a page (e.g. a ticket's conversation): the page's snapshot stays that of its
+    last whole read, so a change the part did not read is still shown when its own notice arrives."""
+
+
 class LivePage(rx.State, mixin=True):
     """A page that shows what the database says for its user and follows every change live.
 
@@ -161,6 +166,12 @@ class LivePage(rx.State, mixin=True):
     @classmethod
     def _live_read(cls, actor: Actor, view: Any) -> Any:
         raise NotImplementedError
+
+    @classmethod
+    def _live_read_for(cls, actor: Actor, view: Any, change: dict[str, Any] | None) -> Any:
+        """What a change notice needs read: the whole page, unless the page can read only the part that a
+        kind of change touches (then it returns a PartRead, and `_live_show` takes that too)."""
+        return cls._live_read(actor, view)
 
     def _live_show(self, actor: Actor, data: Any) -> None:
         raise NotImplementedError

@@ -28,6 +28,7 @@ from soulroute.db.urls import runtime_url
 from soulroute.domain.kernel import with_snapshot
 from soulroute.domain.rules import Actor
 from soulroute.live import tabs, watchers
+from soulroute.state.kernel import PartRead
 from soulroute.state.notifications import NotificationsState
 from soulroute.state.session import current_session, leave_for, run_db
 
@@ -89,7 +90,8 @@ async def _show(app: rx.App, token: str, group: Group, read: tuple[Any, str], ch
         current = await current_session(cookie, touch=False)
         if current is not None and current.actor.id == group.user_id:
             state._live_show(current.actor, data)
-            state._watch(current.actor, state._live_ticket(group.view), view=group.view, seen=seen)
+            kept = shown.seen if isinstance(data, PartRead) and shown is not None else seen
+            state._watch(current.actor, state._live_ticket(group.view), view=group.view, seen=kept)
             return
     await _run_refresh(app, token, group.state_cls)
 
@@ -101,7 +103,7 @@ async def _deliver(app: rx.App, group: Group, tokens: list[str], change: dict[st
         await asyncio.gather(*(_guarded_tab(_run_refresh(app, t, group.state_cls)) for t in tokens))
         return
     reader = Actor(group.user_id, group.role, "")
-    read = await run_db(with_snapshot, group.state_cls._live_read, reader, group.view)
+    read = await run_db(with_snapshot, group.state_cls._live_read_for, reader, group.view, change)
     await asyncio.gather(*(_guarded_tab(_show(app, t, group, read, change)) for t in tokens))
 
 

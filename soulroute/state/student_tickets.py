@@ -19,12 +19,18 @@ from soulroute.db.models import TicketStatus, TicketUrgency, UserRole
 from soulroute.domain import rules
 from soulroute.domain.errors import DomainError, NotFound
 from soulroute.domain.messages import OPEN_FOR_MESSAGES
-from soulroute.domain.queries import TicketPage, list_student_tickets, ticket_page
+from soulroute.domain.queries import (
+    TicketConversation,
+    TicketPage,
+    list_student_tickets,
+    ticket_conversation,
+    ticket_page,
+)
 from soulroute.domain.rules import Actor
 from soulroute.domain.schemas import ReasonInput, TicketRow
 from soulroute.domain.tickets import close_ticket
 from soulroute.state.conversation import Conversation
-from soulroute.state.kernel import LivePage, acts_as
+from soulroute.state.kernel import LivePage, PartRead, acts_as
 from soulroute.state.notifications import NotificationsState
 from soulroute.state.session import SessionState, run_db
 from soulroute.state.views import (
@@ -174,6 +180,11 @@ class MyTicketsState(LivePage, CancelDialog, SessionState):
             await self._reload(actor)
 
 
+@dataclasses.dataclass(frozen=True)
+class ConversationPart(PartRead):
+    conversation: TicketConversation
+
+
 class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
     ticket: TicketView = TicketView()
     events: list[EventView] = []
@@ -236,7 +247,19 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
     def _live_read(cls, actor: Actor, view: str) -> TicketPage:
         return ticket_page(actor, view)
 
-    def _live_show(self, actor: Actor, page: TicketPage) -> None:
+    @classmethod
+    def _live_read_for(cls, actor: Actor, view: str, change: dict[str, Any] | None) -> TicketPage | ConversationPart:
+        """A message or read receipt changes the conversation only: read that alone."""
+        if change and change.get("kind") == "message":
+            return ConversationPart(ticket_conversation(actor, view))
+        return cls._live_read(actor, view)
+
+    def _live_show(self, actor: Actor, page: TicketPage | ConversationPart) -> None:
+        if isinstance(page, ConversationPart):
+            part = page.conversation
+            shown = self.has_conversation or bool(part.messages)
+            self._show_messages(actor, part.messages, part.other_read_up_to, open_now=self.can_write, shown=shown)
+            return
         row = page.ticket
         self._row, self.found, self.loaded, self.load_error = row, True, True, ""
         self.ticket = ticket_view(row)
