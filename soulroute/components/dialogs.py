@@ -10,6 +10,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from soulroute.components.forms import app_form, form_alert, text_field
+from soulroute.components.layout import button_row
 
 # Radix gives focus back to a dialog's trigger, but these dialogs open from state (a card's button, a row's
 # menu) and have none: focus fell to <body>. So: remember what had focus when the dialog opened (and on
@@ -44,12 +45,9 @@ RETURN_FOCUS = FunctionStringVar.create(
 
 def dialog_buttons(submit: Any, *, saving: rx.Var[bool] | bool = False, **submit_props: Any) -> rx.Component:
     """Cancel (closes, keeps nothing) and the submit button, which shows progress while saving."""
-    return rx.flex(
+    return button_row(
         rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
         rx.button(submit, type="submit", loading=saving, size="3", **submit_props),
-        spacing="3",
-        justify="end",
-        wrap="wrap",
     )
 
 

@@ -9,6 +9,7 @@ import reflex as rx
 
 from soulroute.components.dialogs import REMEMBER_OPENER, RETURN_FOCUS
 from soulroute.components.forms import app_form, field_error, submit_button
+from soulroute.components.layout import button_row
 from soulroute.components.shell import help_links
 from soulroute.components.tickets import local_time
 from soulroute.config import get_settings
@@ -220,14 +221,11 @@ def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
                         state.cancel_error != "",
                         rx.callout(state.cancel_error, icon="triangle_alert", color_scheme="red", role="alert"),
                     ),
-                    rx.flex(
+                    button_row(
                         rx.alert_dialog.cancel(
                             rx.button("Keep ticket", variant="soft", color_scheme="gray", type="button")
                         ),
                         submit_button("Cancel ticket", state.cancelling, color_scheme="red"),
-                        spacing="3",
-                        justify="end",
-                        wrap="wrap",
                         width="100%",
                     ),
                     spacing="3",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.components.admin_parts import data_table, holder, native_select, ticket_link
+from soulroute.components.admin_parts import admin_section, data_table, holder, native_select, ticket_link
 from soulroute.components.app_shell import app_shell
 from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
 from soulroute.components.forms import app_form, field_error, form_alert, intro, page_title, text_field
@@ -212,36 +212,32 @@ def page() -> rx.Component:
             rx.fragment(
                 rx.cond(
                     S.orphaned.length() > 0,
-                    rx.el.section(
-                        rx.heading("Needs reassignment", as_="h2", size="5"),
+                    admin_section(
+                        "Needs reassignment",
                         data_table(
                             "Active tickets held by deactivated counselors",
                             ["Ticket", "Status", "Held by"],
-                            rx.foreach(S.orphaned, orphan_row),
+                            S.orphaned,
+                            orphan_row,
                             label="Needs reassignment",
-                        ),  # fmt: skip
-                        class_name="admin-section",
+                        ),
                     ),
                 ),
-                rx.el.section(
-                    rx.heading("Counselors", as_="h2", size="5"),
+                admin_section(
+                    "Counselors",
                     data_table(
                         "Counselors with their active load against capacity",
                         ["Counselor", "Account", "Load", "Expertise", "Crisis", "Accepting", "Actions"],
-                        rx.foreach(S.counselors, counselor_row),
+                        S.counselors,
+                        counselor_row,
                         label="Counselors",
                     ),
-                    class_name="admin-section",
                 ),
-                rx.el.section(
-                    rx.heading("Admins", as_="h2", size="5"),
+                admin_section(
+                    "Admins",
                     data_table(
-                        "Admin accounts",
-                        ["Name", "Email", "Account", "Actions"],
-                        rx.foreach(S.admins, admin_row),
-                        label="Admins",
-                    ),  # fmt: skip
-                    class_name="admin-section",
+                        "Admin accounts", ["Name", "Email", "Account", "Actions"], S.admins, admin_row, label="Admins"
+                    ),
                 ),
                 create_form(),
             ),

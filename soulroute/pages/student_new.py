@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import app_form, form_alert, page_title, text_field
+from soulroute.components.forms import app_form, form_alert, intro, page_title, text_field
 from soulroute.components.student_parts import choice_group, crisis_panel
 from soulroute.components.tickets import MODE_ICON, URGENCY_COLOR, URGENCY_HINT, loading_state
 from soulroute.domain.schemas import DESCRIPTION_MAX, DESCRIPTION_MIN, TITLE_MAX, TITLE_MIN
@@ -86,12 +86,10 @@ def _fields() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         page_title("New ticket"),
-        rx.text(
+        intro(
             "Tell us what is going on. A counselor with the right experience picks it up, and you choose how to meet.",
-            as_="p",
             size="3",
             color_scheme="gray",
-            class_name="page-intro",
         ),
         rx.cond(~S.ready, loading_state("Loading the form…"), _form()),
         crumbs=[("Tickets", "/tickets"), ("New", None)],
