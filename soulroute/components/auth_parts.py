@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from soulroute.components.forms import app_form, page_title, submit_button
+from soulroute.components.forms import form_stack, page_title, submit_button
 from soulroute.components.shell import page_shell
 
 
@@ -23,8 +23,4 @@ def auth_page(title: str, *children: rx.Component) -> rx.Component:
 
 def auth_form(*fields: rx.Component, submit: str, busy: rx.Var[bool], on_submit: Any) -> rx.Component:
     """The fields, then the submit button (busy while the form is on its way)."""
-    return app_form(
-        rx.vstack(*fields, submit_button(submit, busy, size="3", width="100%"), spacing="4", width="100%"),
-        on_submit=on_submit,
-        width="100%",
-    )
+    return form_stack(*fields, submit_button(submit, busy, size="3", width="100%"), on_submit=on_submit, width="100%")

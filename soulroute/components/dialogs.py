@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import FunctionStringVar
 
-from soulroute.components.forms import app_form, form_alert, text_field
+from soulroute.components.forms import form_alert, form_stack, text_field
 from soulroute.components.layout import button_row
 
 # Radix gives focus back to a dialog's trigger, but these dialogs open from state (a card's button, a row's
@@ -67,7 +67,7 @@ def form_dialog(
             rx.dialog.title(title, custom_attrs={"as": "h2"}),
             rx.dialog.description(description, size="2", color_scheme="gray", margin_bottom="3"),
             form_alert(form_error),
-            app_form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),
+            form_stack(*body, on_submit=on_submit, width="100%"),
             class_name=class_name,
             on_open_auto_focus=REMEMBER_OPENER,
             on_close_auto_focus=RETURN_FOCUS,
