@@ -1,5 +1,5 @@
 """Pieces of the admin pages: native labelled selects, accessible tables (caption, column headers,
-their own scroll container), figure cards, the ticket rows' action buttons, the action and export
+their own scroll container), the pages' titled sections, figure cards, the ticket rows' action buttons, the action and export
 dialogs of AdminState (each with a required reason whose error shows next to it)."""
 
 from __future__ import annotations
