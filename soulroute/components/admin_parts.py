@@ -1,8 +1,11 @@
-"""Pieces of the admin pages: native labelled selects, accessible tables (caption, column headers,
-their own scroll container), figure cards, the ticket rows' action buttons, the action and export
-dialogs of AdminState (each with a required reason whose error shows next to it)."""
+"""Pieces of the admin pages: native labelled selects, accessible tables (caption, column headers, their own
+scroll container), the pages' titled sections, figure cards, the ticket rows' action buttons, the action and
+export dialogs of AdminState (each with a required reason whose error shows next to it)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -49,13 +52,21 @@ def native_select(
     )
 
 
-def data_table(caption: str | rx.Var, headers: list[str], body: rx.Component, *, label: str) -> rx.Component:
-    """A captioned table with column headers inside its own keyboard-scrollable container."""
+def data_table(
+    caption: str | rx.Var,
+    headers: list[str],
+    rows: rx.Var[list],
+    row: Callable[[Any], rx.Component],
+    *,
+    label: str,
+) -> rx.Component:
+    """A captioned table with column headers inside its own keyboard-scrollable container; `row` draws each
+    of `rows` as a <tr>."""
     return rx.box(
         rx.el.table(
             rx.el.caption(caption, class_name="table-caption"),
             rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
-            rx.el.tbody(body),
+            rx.el.tbody(rx.foreach(rows, row)),
             class_name="admin-table",
         ),
         class_name="table-scroll",
@@ -63,6 +74,12 @@ def data_table(caption: str | rx.Var, headers: list[str], body: rx.Component, *,
         role="region",
         aria_label=label,
     )
+
+
+def admin_section(title: str | rx.Var | rx.Component, *children: rx.Component, **props) -> rx.Component:
+    """A part of an admin page under its own h2 (`title` as text, or a component holding the h2)."""
+    heading = title if isinstance(title, rx.Component) else rx.heading(title, as_="h2", size="5")
+    return rx.el.section(heading, *children, class_name="admin-section", **props)
 
 
 def figure(label: str, value: rx.Var | str, *, tone: str = "gray", test_id: str = "", extra=None) -> rx.Component:

@@ -9,7 +9,8 @@ from typing import Any
 import reflex as rx
 from reflex.vars import FunctionStringVar
 
-from soulroute.components.forms import app_form, form_alert, text_field
+from soulroute.components.forms import form_alert, form_stack, text_field
+from soulroute.components.layout import button_row
 
 # Radix gives focus back to a dialog's trigger, but these dialogs open from state (a card's button, a row's
 # menu) and have none: focus fell to <body>. So: remember what had focus when the dialog opened (and on
@@ -44,12 +45,9 @@ RETURN_FOCUS = FunctionStringVar.create(
 
 def dialog_buttons(submit: Any, *, saving: rx.Var[bool] | bool = False, **submit_props: Any) -> rx.Component:
     """Cancel (closes, keeps nothing) and the submit button, which shows progress while saving."""
-    return rx.flex(
+    return button_row(
         rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3")),
         rx.button(submit, type="submit", loading=saving, size="3", **submit_props),
-        spacing="3",
-        justify="end",
-        wrap="wrap",
     )
 
 
@@ -69,7 +67,7 @@ def form_dialog(
             rx.dialog.title(title, custom_attrs={"as": "h2"}),
             rx.dialog.description(description, size="2", color_scheme="gray", margin_bottom="3"),
             form_alert(form_error),
-            app_form(rx.vstack(*body, spacing="4", width="100%"), on_submit=on_submit, width="100%"),
+            form_stack(*body, on_submit=on_submit, width="100%"),
             class_name=class_name,
             on_open_auto_focus=REMEMBER_OPENER,
             on_close_auto_focus=RETURN_FOCUS,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from soulroute.auth.navigation import NO_SCRIPT_ACTION
@@ -11,6 +13,12 @@ def app_form(*children: rx.Component, **props) -> rx.Component:
     """The app's only form: method POST to a route that drops the body, so a submit before the page's
     script has run can never put a field (a password) into a URL or a log. Scripts handle on_submit."""
     return rx.form(*children, method="post", action=NO_SCRIPT_ACTION, **props)
+
+
+def form_stack(*parts: rx.Component, on_submit: Any, spacing: str = "4", **form_props: Any) -> rx.Component:
+    """An app_form whose parts stack at full width, the app's usual form layout. What was typed stays after
+    a submit (Reflex does not reset a form unless asked), so a refused form keeps it."""
+    return app_form(rx.vstack(*parts, spacing=spacing, width="100%"), on_submit=on_submit, **form_props)
 
 
 def field_error(field_id: str, message: rx.Var[str]) -> rx.Component:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import reflex as rx
 
 from soulroute.components.dialogs import REMEMBER_OPENER, RETURN_FOCUS
-from soulroute.components.forms import app_form, field_error, submit_button
+from soulroute.components.forms import field_error, form_stack, submit_button
+from soulroute.components.layout import button_row
 from soulroute.components.shell import help_links
 from soulroute.components.tickets import local_time
 from soulroute.config import get_settings
@@ -209,32 +210,25 @@ def cancel_dialog(state, title: rx.Var | str) -> rx.Component:
                 size="2",
                 margin_bottom="3",
             ),
-            app_form(
-                rx.vstack(
-                    rx.box(
-                        rx.el.label("Reason (optional)", html_for="cancel-reason", class_name="field-label"),
-                        rx.text_area(id="cancel-reason", name="reason", rows="3", width="100%"),
-                        class_name="field",
+            form_stack(
+                rx.box(
+                    rx.el.label("Reason (optional)", html_for="cancel-reason", class_name="field-label"),
+                    rx.text_area(id="cancel-reason", name="reason", rows="3", width="100%"),
+                    class_name="field",
+                ),
+                rx.cond(
+                    state.cancel_error != "",
+                    rx.callout(state.cancel_error, icon="triangle_alert", color_scheme="red", role="alert"),
+                ),
+                button_row(
+                    rx.alert_dialog.cancel(
+                        rx.button("Keep ticket", variant="soft", color_scheme="gray", type="button")
                     ),
-                    rx.cond(
-                        state.cancel_error != "",
-                        rx.callout(state.cancel_error, icon="triangle_alert", color_scheme="red", role="alert"),
-                    ),
-                    rx.flex(
-                        rx.alert_dialog.cancel(
-                            rx.button("Keep ticket", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        submit_button("Cancel ticket", state.cancelling, color_scheme="red"),
-                        spacing="3",
-                        justify="end",
-                        wrap="wrap",
-                        width="100%",
-                    ),
-                    spacing="3",
+                    submit_button("Cancel ticket", state.cancelling, color_scheme="red"),
                     width="100%",
                 ),
                 on_submit=state.confirm_cancel,
-                reset_on_submit=False,
+                spacing="3",
             ),
             max_width="28rem",
             on_open_auto_focus=REMEMBER_OPENER,

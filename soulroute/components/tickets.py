@@ -104,3 +104,10 @@ def loading_state(text: str = "Loading…") -> rx.Component:
         padding="8",
         role="status",
     )
+
+
+def loaded_list(
+    loaded: rx.Var[bool], loading: str, items: rx.Var, filled: rx.Component, empty: rx.Component
+) -> rx.Component:
+    """A list's three states: loading until its first read, then the items, or `empty` when there are none."""
+    return rx.cond(loaded, rx.cond(items.length() > 0, filled, empty), loading_state(loading))

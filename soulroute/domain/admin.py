@@ -21,7 +21,7 @@ from soulroute.domain.errors import DomainError, NotFound, OverlappingSession, V
 from soulroute.domain.kernel import fetch_ticket, require_role, ticket_for_action, transaction
 from soulroute.domain.queries import _like_pattern
 from soulroute.domain.rules import Actor
-from soulroute.domain.schemas import REASON_MAX, DomainInput, TicketRow, Trimmed
+from soulroute.domain.schemas import REASON_MAX, DomainInput, TicketFacts, TicketRow, Trimmed, parse_id
 
 REASON_MIN = 5
 PAGE_SIZES = (25, 50, 100)
@@ -88,25 +88,8 @@ class TicketFilters(DomainInput):
         return self
 
 
-class AdminTicketRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: uuid.UUID
-    title: str
-    category: TicketCategory
-    urgency: TicketUrgency
-    status: TicketStatus
-    session_mode: SessionMode
-    student_id: uuid.UUID
-    counselor_id: uuid.UUID | None
-    counselor_name: str | None = None
+class AdminTicketRow(TicketFacts):
     counselor_active: bool | None = None
-    student_name: str | None = None
-    created_at: datetime
-    updated_at: datetime
-    claimed_at: datetime | None = None
-    scheduled_time: datetime | None = None
-    close_reason: str | None = None
 
 
 class Figures(BaseModel):
@@ -351,10 +334,7 @@ def close(actor: Actor, data: AdminAction | dict[str, Any]) -> TicketRow:
 def get_row(actor: Actor, ticket_id: uuid.UUID | str) -> AdminTicketRow:
     """One ticket's table row (no description)."""
     require_role(actor, UserRole.ADMIN)
-    try:
-        tid = uuid.UUID(str(ticket_id))
-    except ValueError:
-        raise NotFound() from None
+    tid = parse_id(ticket_id)
     with transaction(actor) as session:
         row = (
             session.execute(text(f"select {ROW_COLUMNS} {ROW_JOINS} where t.id = :id"), {"id": tid}).mappings().first()

@@ -16,10 +16,10 @@ from soulroute.domain.admin import REASON_MIN, AdminAction
 from soulroute.domain.errors import NotFound, NotPermitted, ValidationFailed
 from soulroute.domain.kernel import require_role, transaction
 from soulroute.domain.messages import MessageRow
-from soulroute.domain.profiles import BIO_MAX, CAPACITY_MAX
+from soulroute.domain.profiles import BIO_MAX, CAPACITY_MAX, profile_params
 from soulroute.domain.queries import accesses_in, history_in
 from soulroute.domain.rules import Actor
-from soulroute.domain.schemas import REASON_MAX, AccessRow, DomainInput, EventRow, Trimmed
+from soulroute.domain.schemas import REASON_MAX, AccessRow, DomainInput, EventRow, Trimmed, parse_id
 
 
 class CounselorRow(BaseModel):
@@ -133,10 +133,7 @@ def list_counselors(actor: Actor, *, only_free: bool = False) -> list[CounselorR
 
 def get_counselor(actor: Actor, user_id: uuid.UUID | str) -> CounselorRow:
     require_role(actor, UserRole.ADMIN)
-    try:
-        uid = uuid.UUID(str(user_id))
-    except ValueError:
-        raise NotFound("Counselor not found.") from None
+    uid = parse_id(user_id, "Counselor not found.")
     with transaction(actor) as session:
         row = session.execute(text(f"{_COUNSELORS} and u.id = :id"), {"id": uid}).mappings().first()
     if row is None:
@@ -158,15 +155,7 @@ def update_counselor(actor: Actor, data: CounselorEdit | dict[str, Any]) -> Coun
                 where user_id = :id returning user_id
                 """
             ),
-            {
-                "expertise": [c.value for c in data.expertise],
-                "modes": [m.value for m in data.session_modes],
-                "capacity": data.capacity,
-                "accepting": data.accepting_new,
-                "on_call": data.on_call_crisis,
-                "bio": data.bio,
-                "id": data.user_id,
-            },
+            profile_params(data) | {"id": data.user_id},
         ).scalar()
         if found is None:
             raise NotFound("Counselor not found.")
@@ -272,10 +261,7 @@ def account_activity(actor: Actor, data: ActivityQuery | dict[str, Any], limit: 
 def ticket_audit(actor: Actor, ticket_id: uuid.UUID | str) -> tuple[list[EventRow], list[AccessRow]]:
     """A ticket's history and every recorded opening of its description or session notes (one transaction)."""
     require_role(actor, UserRole.ADMIN)
-    try:
-        tid = uuid.UUID(str(ticket_id))
-    except ValueError:
-        raise NotFound() from None
+    tid = parse_id(ticket_id)
     with transaction(actor) as session:
         return history_in(session, tid), accesses_in(session, tid)
 

@@ -54,6 +54,25 @@ _COLUMNS = (
 )
 
 
+def profile_params(data: DomainInput) -> dict[str, Any]:
+    """The bind values of a counselor profile update, from the counselor's own form (ProfileInput) or an
+    admin's edit (CounselorEdit)."""
+    return {
+        "expertise": [c.value for c in data.expertise],
+        "modes": [m.value for m in data.session_modes],
+        "capacity": data.capacity,
+        "accepting": data.accepting_new,
+        "on_call": data.on_call_crisis,
+        "bio": data.bio,
+    }
+
+
+def _profile_row(row: Any) -> ProfileRow:
+    if row is None:
+        raise NotPermitted("Your counselor profile is missing; ask an admin.")
+    return ProfileRow.model_validate(dict(row))
+
+
 def get_profile(actor: Actor) -> ProfileRow:
     """The signed-in counselor's own profile."""
     require_role(actor, UserRole.COUNSELOR)
@@ -63,9 +82,7 @@ def get_profile(actor: Actor) -> ProfileRow:
             .mappings()
             .first()
         )
-    if row is None:
-        raise NotPermitted("Your counselor profile is missing; ask an admin.")
-    return ProfileRow.model_validate(dict(row))
+    return _profile_row(row)
 
 
 def update_profile(actor: Actor, data: ProfileInput | dict[str, Any]) -> ProfileRow:
@@ -85,19 +102,9 @@ def update_profile(actor: Actor, data: ProfileInput | dict[str, Any]) -> Profile
                     returning {_COLUMNS}
                     """
                 ),
-                {
-                    "expertise": [c.value for c in data.expertise],
-                    "modes": [m.value for m in data.session_modes],
-                    "capacity": data.capacity,
-                    "accepting": data.accepting_new,
-                    "on_call": data.on_call_crisis,
-                    "bio": data.bio,
-                    "me": actor.id,
-                },
+                profile_params(data) | {"me": actor.id},
             )
             .mappings()
             .first()
         )
-    if row is None:
-        raise NotPermitted("Your counselor profile is missing; ask an admin.")
-    return ProfileRow.model_validate(dict(row))
+    return _profile_row(row)

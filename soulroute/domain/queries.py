@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from soulroute.db.models import TicketStatus, UserRole
-from soulroute.domain.errors import NotFound, NotPermitted
+from soulroute.domain.errors import NotPermitted
 from soulroute.domain.kernel import (
     DESCRIPTION_SQL,
     TICKET_COLUMNS,
@@ -23,7 +23,15 @@ from soulroute.domain.kernel import (
 )
 from soulroute.domain.messages import MessageRow, messages_in, read_through
 from soulroute.domain.rules import Actor
-from soulroute.domain.schemas import MODES_OFFERED, AccessRow, BoardCursor, BoardFilters, EventRow, TicketRow
+from soulroute.domain.schemas import (
+    MODES_OFFERED,
+    AccessRow,
+    BoardCursor,
+    BoardFilters,
+    EventRow,
+    TicketRow,
+    parse_id,
+)
 
 BOARD_PAGE = 50
 EXCERPT_CHARS = 240
@@ -235,10 +243,7 @@ class TicketConversation:
 
 def ticket_conversation(actor: Actor, ticket_id: uuid.UUID | str) -> TicketConversation:
     """A ticket's conversation alone (what a new message or read receipt changes on its page)."""
-    try:
-        tid = uuid.UUID(str(ticket_id))
-    except ValueError:
-        raise NotFound() from None
+    tid = parse_id(ticket_id)
     with transaction(actor) as session:
         return _conversation_in(session, actor, tid)
 
@@ -252,10 +257,7 @@ def _conversation_in(session: Session, actor: Actor, tid: uuid.UUID) -> TicketCo
 def ticket_page(actor: Actor, ticket_id: uuid.UUID | str) -> TicketPage:
     """A ticket's own page, read in one transaction: the ticket (NotFound if this actor may not see it),
     its history, and for its student who opened their file."""
-    try:
-        tid = uuid.UUID(str(ticket_id))
-    except ValueError:
-        raise NotFound() from None
+    tid = parse_id(ticket_id)
     with transaction(actor) as session:
         row = fetch_ticket(session, tid)
         accesses = accesses_in(session, tid) if actor.role is UserRole.STUDENT else []

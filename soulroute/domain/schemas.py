@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from soulroute.db.models import SessionMode, TicketCategory, TicketStatus, TicketUrgency, UserRole
-from soulroute.domain.errors import ValidationFailed
+from soulroute.domain.errors import NotFound, ValidationFailed
 
 TITLE_MIN, TITLE_MAX = 5, 120
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 5000
@@ -78,6 +78,14 @@ Trimmed = Annotated[str, BeforeValidator(strip_bidi), StringConstraints(strip_wh
 HttpsLink = Annotated[str | None, AfterValidator(_https)]
 
 
+def parse_id(value: uuid.UUID | str, not_found: str = "Ticket not found.") -> uuid.UUID:
+    """An id that came from outside (a URL, a form). One that is not a UUID names nothing here: NotFound."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(not_found) from None
+
+
 class DomainInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -128,14 +136,13 @@ class CompleteInput(DomainInput):
     session_notes: Trimmed = Field(min_length=1, max_length=20000)
 
 
-class TicketRow(BaseModel):
-    """One ticket as a list or page shows it. `description` is an excerpt on the board."""
+class TicketFacts(BaseModel):
+    """What every view of a ticket reads: who, what, where it stands and when (the admin's rows add to it)."""
 
     model_config = ConfigDict(frozen=True)
 
     id: uuid.UUID
     title: str
-    description: str
     category: TicketCategory
     urgency: TicketUrgency
     status: TicketStatus
@@ -145,14 +152,20 @@ class TicketRow(BaseModel):
     counselor_name: str | None = None
     student_name: str | None = None
     scheduled_time: datetime | None = None
-    session_minutes: int = 50
-    meeting_link: str | None = None
-    location: str | None = None
-    notes: str = ""
     close_reason: str | None = None
     created_at: datetime
     updated_at: datetime
     claimed_at: datetime | None = None
+
+
+class TicketRow(TicketFacts):
+    """One ticket as a list or page shows it. `description` is an excerpt on the board."""
+
+    description: str
+    session_minutes: int = 50
+    meeting_link: str | None = None
+    location: str | None = None
+    notes: str = ""
     mode_offered: bool = True  # the board's: is the session mode one this counselor offers
 
 

@@ -40,6 +40,7 @@ from soulroute.domain.schemas import (
     ScheduleInput,
     TicketCreate,
     TicketRow,
+    parse_id,
     require_location,
 )
 
@@ -48,10 +49,7 @@ from soulroute.domain.schemas import (
 
 def get_ticket(actor: rules.Actor, ticket_id: uuid.UUID | str) -> TicketRow:
     """One ticket the actor may see; NotFound for a missing one and for one they may not see alike."""
-    try:
-        tid = uuid.UUID(str(ticket_id))
-    except ValueError:
-        raise NotFound() from None
+    tid = parse_id(ticket_id)
     with transaction(actor) as session:
         return fetch_ticket(session, tid)
 

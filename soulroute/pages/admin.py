@@ -8,6 +8,7 @@ from reflex.vars import FunctionStringVar
 
 from soulroute.components.admin_parts import (
     action_dialog,
+    admin_section,
     data_table,
     export_dialog,
     figure,
@@ -21,8 +22,17 @@ from soulroute.components.admin_parts import (
 )
 from soulroute.components.app_shell import app_shell
 from soulroute.components.filters import search_form
-from soulroute.components.forms import page_title
-from soulroute.components.tickets import category_text, empty_state, loading_state, local_time, mode_label, waited
+from soulroute.components.forms import intro, page_title
+from soulroute.components.layout import split_row
+from soulroute.components.tickets import (
+    category_text,
+    empty_state,
+    loaded_list,
+    loading_state,
+    local_time,
+    mode_label,
+    waited,
+)
 from soulroute.state.admin import AdminState as A
 from soulroute.state.admin_views import AdminRowView
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, STATUS_LABEL, URGENCY_LABEL
@@ -79,8 +89,8 @@ def queue_row(t: AdminRowView) -> rx.Component:
 
 
 def crisis_queue() -> rx.Component:
-    return rx.el.section(
-        rx.heading("Crisis queue", as_="h2", size="5"),
+    return admin_section(
+        "Crisis queue",
         rx.text("Crisis and high urgency, not yet scheduled, longest waiting first.", as_="p", size="2"),
         rx.cond(
             A.queue.length() > 0,
@@ -89,7 +99,8 @@ def crisis_queue() -> rx.Component:
                     data_table(
                         "Crisis and high-urgency tickets waiting",
                         ["Waited", "Ticket", "Urgency", "Status", "Held by", "Actions"],
-                        rx.foreach(A.queue, queue_row),
+                        A.queue,
+                        queue_row,
                         label="Crisis queue",
                     ),
                     class_name="wide-only",
@@ -98,7 +109,6 @@ def crisis_queue() -> rx.Component:
             ),
             rx.callout("Nothing urgent is waiting.", icon="circle-check", color_scheme="green", size="1"),
         ),
-        class_name="admin-section",
         id="crisis-queue",
     )
 
@@ -173,7 +183,7 @@ def _date(label: str, name: str, value: rx.Var) -> rx.Component:
 
 
 def pager() -> rx.Component:
-    return rx.flex(
+    return split_row(
         rx.text(
             rx.cond(A.total_capped, "More than 10,000", A.total.to_string()),
             " tickets · page ",
@@ -201,64 +211,56 @@ def pager() -> rx.Component:
             align="end",
             wrap="wrap",
         ),
-        justify="between",
         align="end",
-        wrap="wrap",
-        spacing="3",
     )
 
 
 def all_tickets() -> rx.Component:
-    return rx.el.section(
-        rx.flex(
+    return admin_section(
+        split_row(
             rx.heading("All tickets", as_="h2", size="5"),
             rx.button(rx.icon("download", size=16, aria_hidden="true"), "Export CSV", on_click=A.open_export, size="2"),
-            justify="between",
-            align="center",
-            wrap="wrap",
             spacing="2",
         ),
         table_filters(),
-        rx.cond(
+        loaded_list(
             A.loaded,
-            rx.cond(
-                A.rows.length() > 0,
+            "Loading tickets…",
+            A.rows,
+            rx.box(
                 rx.box(
-                    rx.box(
-                        data_table(
-                            "Every ticket, filtered and sorted as chosen above",
-                            [
-                                "Ticket",
-                                "Status",
-                                "Urgency",
-                                "Category",
-                                "Mode",
-                                "Student",
-                                "Held by",
-                                "Created",
-                                "Actions",
-                            ],
-                            rx.foreach(A.rows, ticket_row),
-                            label="All tickets",
-                        ),  # fmt: skip
-                        class_name="wide-only",
-                    ),
-                    ticket_cards(A.rows, "All tickets, as cards"),
-                    pager(),
-                    aria_busy=rx.cond(A.loading, "true", "false"),
+                    data_table(
+                        "Every ticket, filtered and sorted as chosen above",
+                        [
+                            "Ticket",
+                            "Status",
+                            "Urgency",
+                            "Category",
+                            "Mode",
+                            "Student",
+                            "Held by",
+                            "Created",
+                            "Actions",
+                        ],
+                        A.rows,
+                        ticket_row,
+                        label="All tickets",
+                    ),  # fmt: skip
+                    class_name="wide-only",
                 ),
-                empty_state("No tickets match", "Try clearing the filters."),
+                ticket_cards(A.rows, "All tickets, as cards"),
+                pager(),
+                aria_busy=rx.cond(A.loading, "true", "false"),
             ),
-            loading_state("Loading tickets…"),
+            empty_state("No tickets match", "Try clearing the filters."),
         ),
-        class_name="admin-section",
     )
 
 
 def dashboard() -> rx.Component:
     return app_shell(
         page_title("Oversight"),
-        rx.text(
+        intro(
             "The crisis queue first (every crisis, then high urgency), then every ticket (",
             rx.link("go to the search", href=f"#{SEARCH_ID}", on_click=TO_SEARCH),
             "). Times are shown in your time zone. See also ",
@@ -268,8 +270,6 @@ def dashboard() -> rx.Component:
             " and the ",
             rx.link("audit of an account's actions", href="/admin/audit"),
             ".",
-            as_="p",
-            class_name="page-intro",
         ),  # fmt: skip
         # Figures, queue and table arrive together in the first load: until then they stay mounted (the
         # filter boxes get the address's values) but hidden, so the queue's rows do not push the table

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.components.admin_parts import data_table, figure, native_select
+from soulroute.components.admin_parts import admin_section, data_table, figure, native_select
 from soulroute.components.app_shell import app_shell
 from soulroute.components.forms import page_title
 from soulroute.components.tickets import loading_state
@@ -21,12 +21,11 @@ PERIODS = [("4", "Last 4 weeks"), ("12", "Last 12 weeks"), ("26", "Last 26 weeks
 
 def chart_box(title: str, description: str, chart: rx.Component, table: rx.Component) -> rx.Component:
     """A chart (hidden from screen readers: the table says the same) and its table view."""
-    return rx.el.section(
-        rx.heading(title, as_="h2", size="5"),
+    return admin_section(
+        title,
         rx.text(description, as_="p", size="2"),
         rx.box(chart, class_name="chart", aria_hidden="true"),
         rx.el.details(rx.el.summary("Table view"), table, class_name="table-view"),
-        class_name="admin-section",
     )
 
 
@@ -72,7 +71,8 @@ def rows_table(caption: str, columns: list[tuple[str, str]], data) -> rx.Compone
     return data_table(
         caption,
         [label for _, label in columns],
-        rx.foreach(data, lambda r: rx.el.tr(*[rx.el.td(r[key].to(str)) for key, _ in columns])),
+        data,
+        lambda r: rx.el.tr(*[rx.el.td(r[key].to(str)) for key, _ in columns]),
         label=caption,
     )
 
@@ -110,11 +110,7 @@ def content() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.el.section(
-            rx.heading("Crisis tickets against the target", as_="h2", size="5"),
-            crisis_figures(),
-            class_name="admin-section",
-        ),
+        admin_section("Crisis tickets against the target", crisis_figures()),
         chart_box(
             "Crisis claims per week",
             "Crisis tickets claimed within the target, and later (or not yet).",
@@ -159,22 +155,8 @@ def _activity_charts() -> list[rx.Component]:
                 S.completed_chart,
             ),  # fmt: skip
         ),
-        chart_box(
-            "New tickets by category",
-            "Tickets opened per week, by category.",
-            bar_chart(S.category_chart, "week", CATEGORY_COLORS, stacked=True),
-            rows_table(
-                "New tickets by category", [("week", "Week")] + [(k, k) for k in CATEGORY_COLORS], S.category_chart
-            ),  # fmt: skip
-        ),
-        chart_box(
-            "New tickets by urgency",
-            "Tickets opened per week, by urgency.",
-            bar_chart(S.urgency_chart, "week", URGENCY_COLORS, stacked=True),
-            rows_table(
-                "New tickets by urgency", [("week", "Week")] + [(k, k) for k in URGENCY_COLORS], S.urgency_chart
-            ),  # fmt: skip
-        ),
+        _new_tickets_by("category", S.category_chart, CATEGORY_COLORS),
+        _new_tickets_by("urgency", S.urgency_chart, URGENCY_COLORS),
         chart_box(
             "Backlog by status",
             "All tickets now, by status.",
@@ -182,6 +164,17 @@ def _activity_charts() -> list[rx.Component]:
             rows_table("Backlog by status", [("status", "Status"), ("Tickets", "Tickets")], S.backlog_chart),
         ),
     ]
+
+
+def _new_tickets_by(what: str, data: rx.Var, colors: dict[str, str]) -> rx.Component:
+    """New tickets per week, stacked by `what` (category or urgency), one colour a value."""
+    title = f"New tickets by {what}"
+    return chart_box(
+        title,
+        f"Tickets opened per week, by {what}.",
+        bar_chart(data, "week", colors, stacked=True),
+        rows_table(title, [("week", "Week")] + [(k, k) for k in colors], data),
+    )
 
 
 def page() -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.components.admin_parts import data_table
+from soulroute.components.admin_parts import admin_section, data_table
 from soulroute.components.app_shell import app_shell
 from soulroute.components.forms import app_form, intro, page_title, text_field
 from soulroute.components.tickets import local_time
@@ -52,19 +52,19 @@ def page() -> rx.Component:
         ),
         rx.cond(
             S.searched,
-            rx.el.section(
+            admin_section(
                 rx.heading("Activity of ", S.account_name, as_="h2", size="5"),
                 rx.cond(
                     S.activity.length() > 0,
                     data_table(
                         "Actions in the period, newest first",
                         ["When", "Action", "Ticket or account", "Reason"],
-                        rx.foreach(S.activity, activity_row),
+                        S.activity,
+                        activity_row,
                         label="Activity",
-                    ),  # fmt: skip
+                    ),
                     rx.text("No recorded actions in this period.", as_="p"),
                 ),
-                class_name="admin-section",
             ),
         ),
         crumbs=[("Oversight", "/admin"), ("Audit", None)],

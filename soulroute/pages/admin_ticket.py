@@ -8,7 +8,7 @@ from typing import Any
 
 import reflex as rx
 
-from soulroute.components.admin_parts import action_dialog, data_table, holder, row_actions
+from soulroute.components.admin_parts import action_dialog, admin_section, data_table, holder, row_actions
 from soulroute.components.app_shell import app_shell
 from soulroute.components.dialogs import dialog_buttons, form_dialog, reason_field
 from soulroute.components.forms import page_title
@@ -129,29 +129,29 @@ def found() -> rx.Component:
         facts(),
         rx.box(row_actions(T.ticket), class_name="admin-section"),
         record_panel(),
-        rx.el.section(
-            rx.heading("History", as_="h2", size="5"),
+        admin_section(
+            "History",
             data_table(
                 "The ticket's history, oldest first",
                 ["When", "What", "Reason"],
-                rx.foreach(T.history, history_row),
+                T.history,
+                history_row,
                 label="History",
-            ),  # fmt: skip
-            class_name="admin-section",
+            ),
         ),
-        rx.el.section(
-            rx.heading("Who opened this record", as_="h2", size="5"),
+        admin_section(
+            "Who opened this record",
             rx.cond(
                 T.accesses.length() > 0,
                 data_table(
-                    "Recorded openings of the description and session notes, newest first",
+                    "Recorded openings of the description, session notes and conversation, newest first",
                     ["When", "Who", "What", "Reason"],
-                    rx.foreach(T.accesses, access_row),
+                    T.accesses,
+                    access_row,
                     label="Access log",
-                ),  # fmt: skip
+                ),
                 rx.text("Nobody has opened the description or the session notes.", as_="p", size="2"),
             ),
-            class_name="admin-section",
         ),
         action_dialog(),
         reveal_dialog(),

@@ -8,7 +8,7 @@ from soulroute.components.app_shell import app_shell
 from soulroute.components.counselor_cards import board_card, board_row, workload_header
 from soulroute.components.filters import search_form
 from soulroute.components.forms import page_title
-from soulroute.components.tickets import empty_state, loading_state, ticket_grid
+from soulroute.components.tickets import empty_state, loaded_list, ticket_grid
 from soulroute.state.board import ANY, MODES_OFFERED, BoardState
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL, URGENCY_LABEL
 
@@ -96,36 +96,34 @@ def tickets() -> rx.Component:
 
 
 def results() -> rx.Component:
-    return rx.cond(
+    return loaded_list(
         BoardState.loaded,
-        rx.cond(
-            BoardState.cards.length() > 0,
-            rx.fragment(
-                tickets(),
-                rx.cond(
-                    BoardState.has_more,
-                    rx.center(
-                        rx.button(
-                            "Load more",
-                            on_click=BoardState.load_more,
-                            loading=BoardState.loading,
-                            variant="soft",
-                            size="3",
-                        ),
-                        padding="5",
+        "Loading the board…",
+        BoardState.cards,
+        rx.fragment(
+            tickets(),
+            rx.cond(
+                BoardState.has_more,
+                rx.center(
+                    rx.button(
+                        "Load more",
+                        on_click=BoardState.load_more,
+                        loading=BoardState.loading,
+                        variant="soft",
+                        size="3",
                     ),
-                ),
-            ),
-            empty_state(
-                "No open tickets here",
-                rx.cond(
-                    BoardState.filtered,
-                    "Nothing matches these filters. Try clearing them.",
-                    "Nothing waits in your areas right now. New tickets appear here.",
+                    padding="5",
                 ),
             ),
         ),
-        loading_state("Loading the board…"),
+        empty_state(
+            "No open tickets here",
+            rx.cond(
+                BoardState.filtered,
+                "Nothing matches these filters. Try clearing them.",
+                "Nothing waits in your areas right now. New tickets appear here.",
+            ),
+        ),
     )
 
 

@@ -8,7 +8,7 @@ from soulroute.components.app_shell import app_shell
 from soulroute.components.counselor_cards import case_card
 from soulroute.components.counselor_dialogs import complete_dialog, release_dialog, schedule_dialog
 from soulroute.components.forms import intro, page_title
-from soulroute.components.tickets import empty_state, loading_state, ticket_grid
+from soulroute.components.tickets import empty_state, loaded_list, ticket_grid
 from soulroute.state.caseload import CaseloadState
 
 
@@ -18,18 +18,16 @@ def page() -> rx.Component:
         intro(
             "Tickets you hold: next session first. Session times are shown in your time zone.",
         ),
-        rx.cond(
+        loaded_list(
             CaseloadState.loaded,
-            rx.cond(
-                CaseloadState.cases.length() > 0,
-                ticket_grid(CaseloadState.cases, case_card),
-                empty_state(
-                    "Your caseload is empty",
-                    "Claim a ticket on the board and it appears here.",
-                    rx.link("Go to the board", href="/board"),
-                ),
+            "Loading your caseload…",
+            CaseloadState.cases,
+            ticket_grid(CaseloadState.cases, case_card),
+            empty_state(
+                "Your caseload is empty",
+                "Claim a ticket on the board and it appears here.",
+                rx.link("Go to the board", href="/board"),
             ),
-            loading_state("Loading your caseload…"),
         ),
         schedule_dialog(),
         release_dialog(),

@@ -7,7 +7,8 @@ import reflex as rx
 
 from soulroute.components.app_shell import app_shell
 from soulroute.components.forms import form_alert, page_title
-from soulroute.components.tickets import empty_state, loading_state, local_time
+from soulroute.components.layout import split_row
+from soulroute.components.tickets import empty_state, loaded_list, local_time
 from soulroute.state.notifications import NotificationsState as S
 from soulroute.state.notifications import NotificationView
 
@@ -15,7 +16,7 @@ from soulroute.state.notifications import NotificationView
 def _item(n: NotificationView) -> rx.Component:
     return rx.el.li(
         rx.card(
-            rx.flex(
+            split_row(
                 rx.flex(
                     rx.cond(n.unread, rx.badge("New", color_scheme="violet", variant="solid")),
                     rx.text(n.body, as_="p", size="3", weight=rx.cond(n.unread, "medium", "regular")),
@@ -50,10 +51,6 @@ def _item(n: NotificationView) -> rx.Component:
                     align="center",
                     wrap="wrap",
                 ),
-                justify="between",
-                align="center",
-                spacing="3",
-                wrap="wrap",
             ),
             variant="surface",
             # Unread: a violet edge besides the "New" badge (not colour alone).
@@ -63,18 +60,16 @@ def _item(n: NotificationView) -> rx.Component:
 
 
 def _list() -> rx.Component:
-    return rx.cond(
-        ~S.loaded,
-        loading_state("Loading your notifications…"),
-        rx.cond(
-            S.items.length() > 0,
-            rx.el.ul(
-                rx.foreach(S.items, _item),
-                role="list",
-                style={"listStyle": "none", "padding": 0, "margin": 0, "display": "grid", "gap": "0.75rem"},
-            ),
-            empty_state("No notifications yet", "When something happens on your tickets, you will see it here."),
+    return loaded_list(
+        S.loaded,
+        "Loading your notifications…",
+        S.items,
+        rx.el.ul(
+            rx.foreach(S.items, _item),
+            role="list",
+            style={"listStyle": "none", "padding": 0, "margin": 0, "display": "grid", "gap": "0.75rem"},
         ),
+        empty_state("No notifications yet", "When something happens on your tickets, you will see it here."),
     )
 
 
@@ -93,7 +88,7 @@ def page() -> rx.Component:
 
 def _header() -> rx.Component:
     return rx.flex(
-        rx.flex(
+        split_row(
             page_title("Notifications"),
             rx.button(
                 rx.icon("check-check", size=16, aria_hidden="true"),
@@ -103,10 +98,6 @@ def _header() -> rx.Component:
                 variant="soft",
                 size="3",
             ),
-            justify="between",
-            align="center",
-            wrap="wrap",
-            spacing="3",
         ),
         rx.text(
             rx.cond(S.unread == 0, "You are all caught up.", S.unread.to_string() + " unread"),

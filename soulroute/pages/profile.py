@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import app_form, field_error, form_alert, page_title, text_field
+from soulroute.components.forms import field_error, form_alert, form_stack, page_title, text_field
 from soulroute.components.tickets import loading_state
 from soulroute.state.profile import ProfileState as P
 from soulroute.state.views import CATEGORY_LABEL, MODE_LABEL
@@ -42,49 +42,43 @@ def switch_row(label: str, name: str, checked: rx.Var, hint: str) -> rx.Componen
 
 
 def profile_form() -> rx.Component:
-    return app_form(
-        rx.vstack(
-            check_group("Expertise: categories you take", "expertise", "expertise", CATEGORY_LABEL, P.expertise),
-            rx.text(
-                "Crisis tickets and “Other” reach every active counselor whatever you choose here.",
-                as_="p",
-                size="2",
-                color_scheme="gray",
-            ),
-            check_group("Session modes you offer", "session_modes", "mode", MODE_LABEL, P.session_modes),
-            text_field(
-                "Capacity (active tickets at once)",
-                "capacity",
-                type="number",
-                default_value=P.capacity.to_string(),
-                error=P.errors.get("capacity", ""),
-                hint=None,
-                min=0,
-                max=50,
-                class_name="narrow-input",
-            ),
-            rx.text("You hold ", P.active, " active tickets now.", as_="p", size="2", color_scheme="gray"),
-            switch_row(
-                "Accepting new tickets", "accepting_new", P.accepting_new, "Off: Claim is disabled on the board."
-            ),
-            switch_row(
-                "On call for crisis", "on_call_crisis", P.on_call_crisis, "Marks you as on call for crisis tickets."
-            ),
-            text_field(
-                "Short bio",
-                "bio",
-                default_value=P.bio,
-                error=P.errors.get("bio", ""),
-                hint="Shown to students with your name. Up to 1000 characters.",
-                required=False,
-                multiline=True,
-            ),
-            rx.button("Save profile", type="submit", loading=P.saving, size="3"),
-            spacing="5",
-            align="start",
-            width="100%",
+    return form_stack(
+        check_group("Expertise: categories you take", "expertise", "expertise", CATEGORY_LABEL, P.expertise),
+        rx.text(
+            "Crisis tickets and “Other” reach every active counselor whatever you choose here.",
+            as_="p",
+            size="2",
+            color_scheme="gray",
         ),
+        check_group("Session modes you offer", "session_modes", "mode", MODE_LABEL, P.session_modes),
+        text_field(
+            "Capacity (active tickets at once)",
+            "capacity",
+            type="number",
+            default_value=P.capacity.to_string(),
+            error=P.errors.get("capacity", ""),
+            hint=None,
+            min=0,
+            max=50,
+            class_name="narrow-input",
+        ),
+        rx.text("You hold ", P.active, " active tickets now.", as_="p", size="2", color_scheme="gray"),
+        switch_row("Accepting new tickets", "accepting_new", P.accepting_new, "Off: Claim is disabled on the board."),
+        switch_row(
+            "On call for crisis", "on_call_crisis", P.on_call_crisis, "Marks you as on call for crisis tickets."
+        ),
+        text_field(
+            "Short bio",
+            "bio",
+            default_value=P.bio,
+            error=P.errors.get("bio", ""),
+            hint="Shown to students with your name. Up to 1000 characters.",
+            required=False,
+            multiline=True,
+        ),
+        rx.button("Save profile", type="submit", loading=P.saving, size="3"),
         on_submit=P.save,
+        spacing="5",
         class_name="profile-form",
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from soulroute.components import page_shell
-from soulroute.components.forms import app_form, form_alert, page_title, submit_button, text_field
+from soulroute.components.auth_parts import auth_form, auth_page
+from soulroute.components.forms import form_alert, text_field
 from soulroute.state.auth import SignInState
 
 
@@ -31,47 +31,26 @@ def sso_button() -> rx.Component:
 
 
 def page() -> rx.Component:
-    return page_shell(
-        rx.card(
-            rx.vstack(
-                page_title("Sign in"),
-                form_alert(SignInState.notice, color="green"),
-                form_alert(SignInState.form_error),
-                sso_button(),
-                app_form(
-                    rx.vstack(
-                        text_field(
-                            "Email",
-                            "email",
-                            type="email",
-                            autocomplete="username",
-                            error=SignInState.email_error,
-                            max_length=254,
-                        ),
-                        text_field(
-                            "Password",
-                            "password",
-                            type="password",
-                            autocomplete="current-password",
-                            error=SignInState.password_error,
-                            max_length=128,
-                        ),
-                        submit_button("Sign in", SignInState.submitting, size="3", width="100%"),
-                        spacing="4",
-                        width="100%",
-                    ),
-                    on_submit=SignInState.sign_in,
-                    width="100%",
-                ),
-                rx.text(
-                    "New here? ",
-                    rx.link("Create a student account", href="/signup"),
-                    size="2",
-                    as_="p",
-                ),
-                spacing="4",
-                width="100%",
+    return auth_page(
+        "Sign in",
+        form_alert(SignInState.notice, color="green"),
+        form_alert(SignInState.form_error),
+        sso_button(),
+        auth_form(
+            text_field(
+                "Email", "email", type="email", autocomplete="username", error=SignInState.email_error, max_length=254
             ),
-            class_name="auth-card",
+            text_field(
+                "Password",
+                "password",
+                type="password",
+                autocomplete="current-password",
+                error=SignInState.password_error,
+                max_length=128,
+            ),
+            submit="Sign in",
+            busy=SignInState.submitting,
+            on_submit=SignInState.sign_in,
         ),
+        rx.text("New here? ", rx.link("Create a student account", href="/signup"), size="2", as_="p"),
     )

@@ -6,12 +6,13 @@ import reflex as rx
 
 from soulroute.components.app_shell import app_shell
 from soulroute.components.forms import form_alert, page_title
+from soulroute.components.layout import split_row
 from soulroute.components.student_parts import cancel_dialog, link_button, session_actions
 from soulroute.components.tickets import (
     category_text,
     empty_state,
     grid_cell,
-    loading_state,
+    loaded_list,
     local_time,
     mode_label,
     status_badge,
@@ -80,23 +81,21 @@ def _filter() -> rx.Component:
 
 
 def _list() -> rx.Component:
-    return rx.cond(
-        ~S.loaded,
-        loading_state("Loading your tickets…"),
+    return loaded_list(
+        S.loaded,
+        "Loading your tickets…",
+        S.tickets,
+        ticket_grid(S.tickets, _card),
         rx.cond(
-            S.tickets.length() > 0,
-            ticket_grid(S.tickets, _card),
-            rx.cond(
-                S.status_filter != "",
-                empty_state(
-                    "No tickets with this status",
-                    "Choose “All tickets” to see the others.",
-                ),
-                empty_state(
-                    "No tickets yet",
-                    "When something is weighing on you, open a ticket and a counselor will pick it up.",
-                    link_button("Create your first ticket", "/tickets/new", icon="circle-plus", size="3"),
-                ),
+            S.status_filter != "",
+            empty_state(
+                "No tickets with this status",
+                "Choose “All tickets” to see the others.",
+            ),
+            empty_state(
+                "No tickets yet",
+                "When something is weighing on you, open a ticket and a counselor will pick it up.",
+                link_button("Create your first ticket", "/tickets/new", icon="circle-plus", size="3"),
             ),
         ),
     )
@@ -104,13 +103,9 @@ def _list() -> rx.Component:
 
 def my_tickets() -> rx.Component:
     return app_shell(
-        rx.flex(
+        split_row(
             page_title("My tickets"),
             link_button("New ticket", "/tickets/new", icon="circle-plus", size="3"),
-            justify="between",
-            align="center",
-            wrap="wrap",
-            spacing="3",
         ),
         rx.flex(_filter(), class_name="list-tools"),
         form_alert(S.load_error),

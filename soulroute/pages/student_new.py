@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from soulroute.components.app_shell import app_shell
-from soulroute.components.forms import app_form, form_alert, page_title, text_field
+from soulroute.components.forms import form_alert, form_stack, intro, page_title, text_field
 from soulroute.components.student_parts import choice_group, crisis_panel
 from soulroute.components.tickets import MODE_ICON, URGENCY_COLOR, URGENCY_HINT, loading_state
 from soulroute.domain.schemas import DESCRIPTION_MAX, DESCRIPTION_MIN, TITLE_MAX, TITLE_MIN
@@ -86,12 +86,10 @@ def _fields() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         page_title("New ticket"),
-        rx.text(
+        intro(
             "Tell us what is going on. A counselor with the right experience picks it up, and you choose how to meet.",
-            as_="p",
             size="3",
             color_scheme="gray",
-            class_name="page-intro",
         ),
         rx.cond(~S.ready, loading_state("Loading the form…"), _form()),
         crumbs=[("Tickets", "/tickets"), ("New", None)],
@@ -99,29 +97,25 @@ def page() -> rx.Component:
 
 
 def _form() -> rx.Component:
-    return app_form(
-        rx.vstack(
-            _fields(),
-            form_alert(S.form_error),
-            rx.hstack(
-                rx.button(
-                    rx.cond(S.submitting, rx.spinner(size="2"), rx.icon("send", size=16, aria_hidden="true")),
-                    rx.cond(S.submitting, "Sending…", "Send ticket"),
-                    type="submit",
-                    size="3",
-                    disabled=S.submitting,
-                ),
-                rx.el.span(rx.cond(S.submitting, "Sending your ticket…", ""), role="status", class_name="sr-only"),
-                rx.text("Your draft is kept in this tab until it is sent.", size="2", color_scheme="gray"),
-                spacing="4",
-                align="center",
-                wrap="wrap",
+    return form_stack(
+        _fields(),
+        form_alert(S.form_error),
+        rx.hstack(
+            rx.button(
+                rx.cond(S.submitting, rx.spinner(size="2"), rx.icon("send", size=16, aria_hidden="true")),
+                rx.cond(S.submitting, "Sending…", "Send ticket"),
+                type="submit",
+                size="3",
+                disabled=S.submitting,
             ),
-            spacing="5",
-            width="100%",
+            rx.el.span(rx.cond(S.submitting, "Sending your ticket…", ""), role="status", class_name="sr-only"),
+            rx.text("Your draft is kept in this tab until it is sent.", size="2", color_scheme="gray"),
+            spacing="4",
+            align="center",
+            wrap="wrap",
         ),
         on_submit=S.submit,
-        reset_on_submit=False,
+        spacing="5",
         class_name="new-ticket-form",
         no_validate=True,
     )

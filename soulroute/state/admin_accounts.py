@@ -84,8 +84,8 @@ class AdminAccountsState(FormDialog, SessionState):
         try:
             await run_db(accounts.create_account, data, by=actor)
         except DomainError as exc:
-            self.create_errors, self.create_error = field_messages(exc)
-            self.create_error = self.create_error or "Please check the highlighted fields; no account was created."
+            refused = "Please check the highlighted fields; no account was created."
+            self.create_errors, self.create_error = field_messages(exc, refused)
             return
         finally:
             self.creating = False

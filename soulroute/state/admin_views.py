@@ -9,7 +9,7 @@ from soulroute.domain.admin import AdminTicketRow
 from soulroute.domain.admin_accounts import ActivityRow, CounselorRow
 from soulroute.domain.rules import Actor, ticket_actions
 from soulroute.state.board import waiting_text
-from soulroute.state.views import CATEGORY_LABEL, EVENT_VERB, MODE_LABEL, iso
+from soulroute.state.views import CATEGORY_LABEL, EVENT_VERB, MODE_LABEL, iso, ticket_basics
 
 ACTIVITY_LABEL = {
     **EVENT_VERB,
@@ -46,16 +46,10 @@ class AdminRowView:
 def admin_row_view(actor: Actor, row: AdminTicketRow, now: datetime | None = None) -> AdminRowView:
     actions = ticket_actions(actor, status=row.status, student_id=row.student_id, counselor_id=row.counselor_id)
     return AdminRowView(
-        id=str(row.id),
-        title=row.title,
-        category=row.category.value,
-        urgency=row.urgency.value,
-        status=row.status.value,
-        session_mode=row.session_mode.value,
+        **ticket_basics(row),
         student_name=row.student_name or "",
         counselor_name=row.counselor_name or "",
         counselor_inactive=row.counselor_active is False,
-        created_at=iso(row.created_at),
         waited=waiting_text(row.created_at, now or datetime.now(UTC)).removeprefix("waiting "),
         scheduled_time=iso(row.scheduled_time),
         can_reassign=bool({"reassign", "assign"} & actions),

@@ -27,7 +27,7 @@ from soulroute.domain.schemas import BoardCursor, BoardFilters, TicketRow
 from soulroute.state.filtered_list import ANY, FilteredList
 from soulroute.state.kernel import LivePage, acts_as
 from soulroute.state.session import SessionState, run_db
-from soulroute.state.views import iso
+from soulroute.state.views import ticket_basics
 
 PAGE = 24
 SEARCH_ID = "board-search"
@@ -66,14 +66,8 @@ class BoardCard:
 
 def board_card(row: TicketRow, now: datetime | None = None) -> BoardCard:
     return BoardCard(
-        id=str(row.id),
-        title=row.title,
+        **ticket_basics(row),
         description=row.description,
-        category=row.category.value,
-        urgency=row.urgency.value,
-        status=row.status.value,
-        session_mode=row.session_mode.value,
-        created_at=iso(row.created_at),
         age=waiting_text(row.created_at, now),
         wide=row.urgency.value in ("crisis", "high"),
         mode_offered=row.mode_offered,

@@ -83,13 +83,14 @@ async def _resolve(state: SessionState, roles: tuple[UserRole, ...]) -> Actor | 
     return actor if actor is not None else state._deny()
 
 
-def field_messages(exc: DomainError) -> tuple[dict[str, str], str]:
-    """(messages next to fields, message for the whole form) for a refusal."""
+def field_messages(exc: DomainError, fields_refused: str = "") -> tuple[dict[str, str], str]:
+    """(messages next to fields, message for the whole form) for a refusal. `fields_refused` is the form's
+    message when only fields were refused: a long form then also says so where its submit button is."""
     if isinstance(exc, ValidationFailed):
-        return exc.errors, ""
+        return exc.errors, fields_refused
     if exc.field:
-        return {exc.field: exc.message}, ""
-    return {}, exc.message
+        return {exc.field: exc.message}, fields_refused
+    return {}, exc.message or fields_refused
 
 
 class FormDialog(rx.State, mixin=True):

@@ -63,8 +63,9 @@ class ProfileState(SessionState):
         try:
             row = await run_db(profiles.update_profile, actor, form_to_input(form_data))
         except DomainError as exc:
-            self.errors, self.form_error = field_messages(exc)
-            self.form_error = self.form_error or "Please check the highlighted fields; nothing was saved."
+            self.errors, self.form_error = field_messages(
+                exc, "Please check the highlighted fields; nothing was saved."
+            )
             return
         finally:
             self.saving = False

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from soulroute.domain.rules import JOIN_OPENS_BEFORE
-from soulroute.domain.schemas import AccessRow, EventRow, TicketRow
+from soulroute.domain.schemas import AccessRow, EventRow, TicketFacts, TicketRow
 
 CATEGORY_LABEL = {
     "anxiety": "Anxiety",
@@ -62,21 +62,28 @@ class TicketView:
     wide: bool = False
 
 
-def ticket_view(row: TicketRow, view: type[V] = TicketView, **extra: Any) -> V:
-    """The display copy of a ticket, as `view` (TicketView or a subclass, whose own fields, or a shorter
-    description, come in `extra`)."""
-    end = row.scheduled_time + timedelta(minutes=row.session_minutes) if row.scheduled_time else None
-    fields = dict(
+def ticket_basics(row: TicketFacts) -> dict[str, str]:
+    """The fields every display row of a ticket has (the board's card, the lists' views, the admin's rows):
+    the id and the enum values as text, the creation time in ISO form."""
+    return dict(
         id=str(row.id),
         title=row.title,
-        description=row.description,
         category=row.category.value,
         urgency=row.urgency.value,
         status=row.status.value,
         session_mode=row.session_mode.value,
+        created_at=iso(row.created_at),
+    )
+
+
+def ticket_view(row: TicketRow, view: type[V] = TicketView, **extra: Any) -> V:
+    """The display copy of a ticket, as `view` (TicketView or a subclass, whose own fields, or a shorter
+    description, come in `extra`)."""
+    end = row.scheduled_time + timedelta(minutes=row.session_minutes) if row.scheduled_time else None
+    fields = ticket_basics(row) | dict(
+        description=row.description,
         counselor_name=row.counselor_name or "",
         student_name=row.student_name or "",
-        created_at=iso(row.created_at),
         updated_at=iso(row.updated_at),
         scheduled_time=iso(row.scheduled_time),
         session_end=iso(end),
