@@ -85,6 +85,9 @@ def _sweep_toast(page: Page, text: str, what: str) -> None:
     toast = page.locator(TOAST).filter(has_text=text)
     expect(toast).to_be_visible(timeout=15_000)
     toast.hover()
+    # Fully in: half-way through its entrance a toast is still see-through, and reads as low contrast.
+    expect(toast).to_have_css("opacity", "1")
+    expect(toast).to_have_css("transform", re.compile(r"^(none|matrix\(1, 0, 0, 1, 0, 0\))$"))
     _both_schemes(page, f"{what} toast shown")
     page.mouse.move(0, 0)
 
