@@ -36,7 +36,13 @@ create table ticket_messages (
     author_id uuid not null references users (id),
     body text not null constraint ticket_message_body check (
         char_length(btrim(body)) between 1 and {MESSAGE_MAX} and body !~ '{BIDI}'),
-    created_at timestamptz not null default now()
+    created_at timestamptz not null default now(),
+    -- Hidden by an admin with a reason (app_hide_message): kept for the record, never shown to the two again.
+    hidden_at timestamptz,
+    hidden_by uuid references users (id),
+    hidden_reason text,
+    constraint ticket_message_hidden check (
+        (hidden_at is null) = (hidden_by is null) and (hidden_at is null) = (hidden_reason is null))
 );
 create index ticket_messages_ticket_idx on ticket_messages (ticket_id, id);
 
@@ -74,6 +80,38 @@ begin
 end $$;
 create trigger ticket_messages_posted after insert on ticket_messages
     for each row execute function app_ticket_message_posted();
+
+-- The text of the messages the caller may read: none of a hidden one (the runtime role cannot read `body`
+-- itself). A security barrier, and no row for a conversation the caller is not in, like ticket_descriptions.
+create view ticket_message_texts with (security_barrier = true) as
+select m.id, case when m.hidden_at is null then m.body end as body
+from ticket_messages m
+where exists (select 1 from support_tickets t where t.id = m.ticket_id
+              and (t.student_id = {ME} or t.counselor_id = {ME}));
+
+-- An admin hides a message with a reason (after reading the conversation through the recorded path); the
+-- two see that a message was hidden, at once (the same change notice as a new message).
+create function app_hide_message(p_message bigint, p_reason text) returns void
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
+declare
+    t support_tickets%rowtype;
+begin
+    if app_current_role() is distinct from 'admin' then
+        raise exception 'Only an admin can hide a message.' using errcode = 'SR002';
+    end if;
+    if char_length(btrim(coalesce(p_reason, ''))) < 5 then
+        raise exception 'State why this message is hidden.' using errcode = 'SR002';
+    end if;
+    update ticket_messages set hidden_at = now(), hidden_by = app_current_user_id(), hidden_reason = btrim(p_reason)
+    where id = p_message and hidden_at is null;
+    select s.* into t from support_tickets s join ticket_messages m on m.ticket_id = s.id where m.id = p_message;
+    if t.id is not null then
+        perform pg_notify('soulroute_tickets', json_build_object(
+            'kind', 'message', 'ticket_id', t.id, 'status', t.status, 'old_status', t.status,
+            'student_id', t.student_id, 'counselor_id', t.counselor_id, 'old_counselor_id', t.counselor_id,
+            'txid', pg_current_xact_id()::text)::text);
+    end if;
+end $$;
 
 -- Read receipts: how far each of the two has read (written by the page read itself, only forward, only
 -- your own row); the other one is told, through the same change notice, so "Read" shows live (the notice
@@ -121,7 +159,7 @@ alter table record_access_log add constraint record_access_what
     check (what in ('description', 'session_notes', 'conversation'));
 
 create function read_conversation_as_admin(ticket uuid, why text)
-returns table (id bigint, author_id uuid, author_name text, body text, created_at timestamptz)
+returns table (id bigint, author_id uuid, author_name text, body text, created_at timestamptz, hidden boolean)
 language plpgsql volatile security definer set search_path = public, pg_temp as $$
 begin
     if app_current_role() is distinct from 'admin' then
@@ -132,7 +170,7 @@ begin
     end if;
     insert into record_access_log (ticket_id, accessor_id, what, reason)
     values (ticket, app_current_user_id(), 'conversation', btrim(why));
-    return query select m.id, m.author_id, u.display_name, m.body, m.created_at
+    return query select m.id, m.author_id, u.display_name, m.body, m.created_at, m.hidden_at is not null
         from ticket_messages m join users u on u.id = m.author_id
         where m.ticket_id = ticket order by m.id;
 end $$;
@@ -148,11 +186,17 @@ def upgrade() -> None:
     op.execute(f"grant update (last_read_id, read_at) on ticket_message_reads to {role}")
     op.execute("revoke all on function read_conversation_as_admin(uuid, text) from public")
     op.execute(f"grant execute on function read_conversation_as_admin(uuid, text) to {role}")
-    op.execute(f"grant select, insert (ticket_id, author_id, body) on ticket_messages to {role}")
+    op.execute(f"grant select (id, ticket_id, author_id, created_at, hidden_at) on ticket_messages to {role}")
+    op.execute(f"grant insert (ticket_id, author_id, body) on ticket_messages to {role}")
+    op.execute(f"grant select on ticket_message_texts to {role}")
+    op.execute("revoke all on function app_hide_message(bigint, text) from public")
+    op.execute(f"grant execute on function app_hide_message(bigint, text) to {role}")
 
 
 def downgrade() -> None:
     op.execute("drop function if exists read_conversation_as_admin(uuid, text)")
+    op.execute("drop function if exists app_hide_message(bigint, text)")
+    op.execute("drop view if exists ticket_message_texts")
     op.execute("delete from record_access_log where what = 'conversation'")
     op.execute("alter table record_access_log drop constraint record_access_what")
     op.execute(

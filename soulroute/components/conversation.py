@@ -37,7 +37,11 @@ def _message(m: Any) -> rx.Component:
             size="1",
             color_scheme="gray",
         ),  # fmt: skip
-        rx.text(m.body, as_="p", size="3", class_name="message-body"),
+        rx.cond(
+            m.hidden,
+            rx.text("This message was hidden by the counseling team.", as_="p", size="2", class_name="hidden-message"),
+            rx.text(m.body, as_="p", size="3", class_name="message-body"),
+        ),
         rx.cond(m.receipt != "", rx.text(m.receipt, as_="p", size="1", class_name="receipt")),
         class_name=rx.cond(m.mine, "message mine", "message"),
     )

@@ -290,9 +290,22 @@ def _break_the_glass(actor: Actor, data: AdminAction | dict[str, Any], sql: str)
         return [dict(r) for r in session.execute(text(sql), {"id": data.ticket_id, "why": data.reason}).mappings()]
 
 
+class HideMessage(DomainInput):
+    message_id: int = Field(gt=0, lt=2**63)
+    reason: Trimmed = Field(min_length=REASON_MIN, max_length=REASON_MAX)
+
+
+def hide_message(actor: Actor, data: HideMessage | dict[str, Any]) -> None:
+    """Hide a message from the two with a reason; it is kept, with who hid it and why (0026)."""
+    require_role(actor, UserRole.ADMIN)
+    data = data if isinstance(data, HideMessage) else HideMessage.parse(data)
+    with transaction(actor) as session:
+        session.execute(text("select app_hide_message(:m, :why)"), {"m": data.message_id, "why": data.reason})
+
+
 def read_conversation(actor: Actor, data: AdminAction | dict[str, Any]) -> list[MessageRow]:
     """Break the glass: a ticket's conversation, recorded in the access log first (0026)."""
-    sql = "select id, author_id, author_name, body, created_at from read_conversation_as_admin(:id, :why)"
+    sql = "select id, author_id, author_name, body, created_at, hidden from read_conversation_as_admin(:id, :why)"
     return [MessageRow.model_validate(r) for r in _break_the_glass(actor, data, sql)]
 
 

@@ -34,13 +34,16 @@ class MessageRow(BaseModel):
     id: int
     author_id: uuid.UUID
     author_name: str
-    body: str
+    body: str  # "" for a hidden message (except in an admin's recorded reading)
     created_at: datetime
+    hidden: bool = False
 
 
+# The text comes through ticket_message_texts (0026): none for a hidden message, whatever the query asks.
 MESSAGES_SQL = """
-    select m.id, m.author_id, u.display_name as author_name, m.body, m.created_at
-    from ticket_messages m join users u on u.id = m.author_id
+    select m.id, m.author_id, u.display_name as author_name, coalesce(x.body, '') as body, m.created_at,
+           m.hidden_at is not null as hidden
+    from ticket_messages m join ticket_message_texts x on x.id = m.id join users u on u.id = m.author_id
     where m.ticket_id = :id order by m.id
 """
 

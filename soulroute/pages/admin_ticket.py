@@ -57,10 +57,25 @@ def _dated(at: rx.Var, *lead: Any) -> rx.Component:
     return rx.text(*lead, local_time(at), size="1", as_="p")
 
 
+def _admin_message(m: Any) -> rx.Component:
+    """A message as the recorded reading shows it, hidden ones too (marked), each with Hide until hidden."""
+    return rx.box(
+        _dated(m.at, m.author, " · "),
+        rx.text(m.body, as_="p"),
+        rx.cond(
+            m.hidden,
+            rx.badge("Hidden from the student and the counselor", color_scheme="gray", size="1"),
+            rx.button("Hide", on_click=T.ask_hide(m.id), variant="outline", color_scheme="gray", size="1",
+                      aria_label="Hide this message: " + m.body),
+        ),
+        class_name="admin-message",
+    )  # fmt: skip
+
+
 def record_panel() -> rx.Component:
     conversation = rx.cond(
         T.conversation.length() > 0,
-        rx.foreach(T.conversation, lambda m: rx.box(_dated(m.at, m.author, " · "), rx.text(m.body, as_="p"))),
+        rx.foreach(T.conversation, _admin_message),
         rx.text("No messages on this ticket.", as_="p", size="2"),
     )
     return rx.el.section(
@@ -97,11 +112,16 @@ def record_panel() -> rx.Component:
 def reveal_dialog() -> rx.Component:
     return form_dialog(
         rx.match(
-            T.reveal, ("notes", "Open session notes"), ("conversation", "Open conversation"), "Open description"
+            T.reveal, ("notes", "Open session notes"), ("conversation", "Open conversation"),
+            ("hide", "Hide a message"), "Open description",
+        ),  # fmt: skip
+        rx.cond(
+            T.reveal == "hide",
+            "The student and the counselor will see only that a message was hidden by the counseling team.",
+            "Your name, the time and this reason are recorded in the ticket's access log.",
         ),
-        "Your name, the time and this reason are recorded in the ticket's access log.",
-        reason_field(T.reveal_error, "Required; recorded in the ticket's access log with your name."),
-        dialog_buttons("Open and record"),
+        reason_field(T.reveal_error, "Required; kept with your name (the access log, or the hidden message)."),
+        dialog_buttons(rx.cond(T.reveal == "hide", "Hide and record", "Open and record")),
         is_open=T.reveal != "", on_open_change=T.reveal_changed, on_submit=T.submit_reveal, class_name="admin-dialog",
     )  # fmt: skip
 

@@ -4,6 +4,7 @@ description or session notes, the admin actions (dialogs of AdminState), and the
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -30,7 +31,8 @@ class AdminTicketState(AdminState):
     notes: list[NoteView] = []
     conversation: list[MessageView] = []
     conversation_opened: bool = False
-    reveal: str = ""  # "description" | "notes" | "conversation" | "": the reason dialog that is open
+    reveal: str = ""  # "description" | "notes" | "conversation" | "hide" | "": the reason dialog that is open
+    _hide_id: int = 0  # the message the "hide" dialog is for (one of the conversation read with a reason)
     reveal_error: str = ""
 
     def _ticket_id(self) -> str:
@@ -66,6 +68,20 @@ class AdminTicketState(AdminState):
         self.reveal = what if what in ("description", "notes", "conversation") else ""
         self.reveal_error = ""
 
+    @acts_as(UserRole.ADMIN)
+    def ask_hide(self, actor: Actor, message_id: int):
+        """Hide one message of the conversation this admin has opened (the database re-checks the role)."""
+        shown = next((m for m in self.conversation if m.id == message_id and not m.hidden), None)
+        if shown is not None:
+            self._hide_id, self.reveal, self.reveal_error = shown.id, "hide", ""
+
+    async def _hide(self, actor: Actor, reason: str) -> rx.event.EventSpec:
+        await run_db(admin_accounts.hide_message, actor, {"message_id": self._hide_id, "reason": reason})
+        hidden = self._hide_id
+        self.conversation = [dataclasses.replace(m, hidden=m.hidden or m.id == hidden) for m in self.conversation]
+        self.reveal = ""
+        return rx.toast.success("Hidden from the student and the counselor; kept for the record with your reason.")
+
     @rx.event
     def reveal_changed(self, is_open: bool):
         if is_open is not True:
@@ -84,6 +100,9 @@ class AdminTicketState(AdminState):
                 self.notes = [NoteView(n.body, iso(n.created_at)) for n in notes]
                 if not notes:
                     yield rx.toast.info("This ticket has no session notes.")
+            elif self.reveal == "hide":
+                yield await self._hide(actor, data["reason"])
+                return
             elif self.reveal == "conversation":
                 rows = await run_db(admin_accounts.read_conversation, actor, data)
                 self.conversation = [message_view(actor, r) for r in rows]

@@ -35,11 +35,13 @@ class MessageView:
     body: str = ""
     at: str = ""
     receipt: str = ""  # on your own last message: "Read" once the other one has seen it, else "Sent"
+    hidden: bool = False  # hidden by an admin with a reason: its text is gone for the two
 
 
 def message_view(actor: Actor, row: MessageRow) -> MessageView:
     mine = row.author_id == actor.id
-    return MessageView(row.id, "You" if mine else row.author_name, mine, row.body, iso(row.created_at))
+    author = "You" if mine else row.author_name
+    return MessageView(row.id, author, mine, row.body, iso(row.created_at), hidden=row.hidden)
 
 
 def message_views(actor: Actor, rows: list[MessageRow], other_read_up_to: int) -> list[MessageView]:

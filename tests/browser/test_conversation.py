@@ -84,6 +84,13 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     admin.get_by_role("dialog").get_by_label("Reason").fill("Complaint review requested by the student")
     admin.get_by_role("button", name="Open and record").click()
     expect(admin.get_by_text("Could we meet after 4 pm on Thursday?")).to_be_visible()
+    # Hiding one, with a reason: the student's page shows it hidden, live; the record keeps the text.
+    admin.get_by_role("button", name="Hide this message: Thursday at 4:30 works. I will send the link.").click()
+    admin.get_by_role("dialog").get_by_label("Reason").fill("Link sent by mistake to this student")
+    admin.get_by_role("button", name="Hide and record").click()
+    expect(admin.get_by_text("Hidden from the student and the counselor").first).to_be_visible()
+    expect(_log(page)).to_contain_text("This message was hidden by the counseling team.", timeout=LIVE)
+    expect(_log(page)).not_to_contain_text("Thursday at 4:30 works.")
     admin.context.close()
     page.reload()
     opened = page.get_by_role("region", name="Who opened your file")

@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "app_tell_student(uuid,text)": {APP},
     "read_session_notes_as_admin(uuid,text)": {APP},
     "read_conversation_as_admin(uuid,text)": {APP},
+    "app_hide_message(bigint,text)": {APP},
     "open_ticket_description(uuid,text)": {APP},
     "admin_dashboard_figures(timestamp with time zone,timestamp with time zone,interval)": {APP},
     "app_escalate_crisis(interval)": {APP},

@@ -406,12 +406,15 @@ MESSAGE = "insert into ticket_messages (ticket_id, author_id, body) values (:t, 
 
 
 def test_a_conversation_is_read_by_its_student_and_holder_only(w):
-    body = {r["body"] for r in run(w.alice, "select body from ticket_messages")}
+    body = {r["body"] for r in run(w.alice, "select body from ticket_message_texts")}
     assert body == {"Can we meet on Thursday?"}
+    # The text only through the view: the runtime role cannot read ticket_messages.body itself.
+    assert sqlstate(w.alice, "select body from ticket_messages") == RLS_REFUSED
     assert ids(w.lee, "ticket_messages", "ticket_id") == {w.alice_claimed}
     for outsider in (w.bob, w.kim, w.admin):  # admins too: only a recorded path may open it
-        assert run(outsider, "select * from ticket_messages") == []
+        assert run(outsider, "select id from ticket_messages") == []
         assert run(outsider, "select * from ticket_message_reads") == []
+        assert run(outsider, "select * from ticket_message_texts") == []
     assert ids(w.lee, "ticket_message_reads", "user_id") == {w.alice.id}
 
 

@@ -101,3 +101,23 @@ def test_read_receipts_move_forward_only_for_the_reader_themselves():
     run(student, back, {"u": lee.id})
     assert queries.ticket_page(student, tid).other_read_up_to == first.id
     assert sqlstate(make_counselor(), forged, {"t": tid, "u": lee.id}) in REFUSED
+
+
+def test_an_admin_hides_a_message_with_a_reason_and_it_is_kept_for_the_record():
+    student, lee, ada = make_student(), make_counselor(), make_admin("Ada")
+    tid = open_ticket(student)
+    tickets.claim_ticket(lee, tid)
+    bad = messages.post_message(lee, {"ticket_id": tid, "body": "Something that should not have been sent"})
+    with pytest.raises(NotPermitted):
+        admin_accounts.hide_message(lee, {"message_id": bad.id, "reason": "Sent to the wrong student"})
+    with pytest.raises(ValidationFailed):
+        admin_accounts.hide_message(ada, {"message_id": bad.id, "reason": "no"})
+    admin_accounts.hide_message(ada, {"message_id": bad.id, "reason": "Sent to the wrong student"})
+    for reader in (student, lee):
+        [shown] = queries.ticket_page(reader, tid).messages
+        assert (shown.hidden, shown.body) == (True, "")
+    assert "should not have been sent" not in str(run(student, "select * from ticket_message_texts"))
+    kept = owner("select body, hidden_reason from ticket_messages where id = :m", {"m": bad.id})
+    assert kept == [{"body": "Something that should not have been sent", "hidden_reason": "Sent to the wrong student"}]
+    [recorded] = admin_accounts.read_conversation(ada, {"ticket_id": tid, "reason": "Reviewing the hidden one"})
+    assert (recorded.hidden, recorded.body) == (True, "Something that should not have been sent")
