@@ -28,15 +28,9 @@ def _hours_note() -> str:
 
 
 def _message(m: Any) -> rx.Component:
+    byline = (rx.text(m.author, as_="span", weight="bold"), " · ", local_time(m.at, "D MMM, HH:mm"))
     return rx.el.li(
-        rx.text(
-            rx.text(m.author, as_="span", weight="bold"),
-            " · ",
-            local_time(m.at, "D MMM, HH:mm"),
-            as_="p",
-            size="1",
-            color_scheme="gray",
-        ),  # fmt: skip
+        rx.text(*byline, as_="p", size="1", color_scheme="gray"),
         rx.cond(
             m.hidden,
             rx.text("This message was hidden by the counseling team.", as_="p", size="2", class_name="hidden-message"),
