@@ -63,6 +63,7 @@ def _composer(state: Any) -> rx.Component:
             multiline=True,
             rows="3",
             hint=f"Plain text, up to {MESSAGE_MAX:,} characters. Only the two of you can read it.",
+            on_change=state.typing_now.throttle(3000),
         ),  # fmt: skip
         rx.flex(submit_button("Send", state.sending, size="3"), justify="end"),
         on_submit=state.send_message,
@@ -89,6 +90,13 @@ def conversation(state: Any) -> rx.Component:
                     class_name="messages-scroll",
                 ),
                 rx.text("No messages yet.", as_="p", size="2", color_scheme="gray"),
+            ),
+            rx.cond(
+                state.typing != "",
+                rx.fragment(
+                    rx.text(state.typing, as_="p", size="2", role="status", class_name="typing"),
+                    rx.moment(interval=2000, on_change=state.fade_typing, display="none"),
+                ),
             ),
             rx.cond(
                 state.after_hours,

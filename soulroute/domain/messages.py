@@ -91,3 +91,22 @@ def post_message(actor: Actor, data: MessageInput | dict[str, Any]) -> MessageRo
             {"t": data.ticket_id, "me": actor.id, "body": data.body},
         ).one()
         return MessageRow(id=row.id, author_id=actor.id, author_name="", body=data.body, created_at=row.created_at)
+
+
+TYPING_SQL = """
+    select pg_notify('soulroute_tickets', json_build_object(
+        'kind', 'typing', 'ticket_id', t.id, 'status', t.status, 'old_status', t.status,
+        'student_id', t.student_id, 'counselor_id', t.counselor_id, 'old_counselor_id', t.counselor_id,
+        'typist_id', cast(:me as text), 'typist_name', cast(:name as text))::text)
+    from support_tickets t where t.id = :t
+"""
+
+
+def announce_typing(actor: Actor, ticket_id: uuid.UUID) -> None:
+    """Tell the other one's open page that this participant is writing (no text: only who, on which ticket)."""
+    require_role(actor, UserRole.STUDENT, UserRole.COUNSELOR)
+    with transaction(actor) as session:
+        ticket = fetch_ticket(session, ticket_id)
+        if ticket.status not in OPEN_FOR_MESSAGES or actor.id not in (ticket.student_id, ticket.counselor_id):
+            raise NotPermitted(CLOSED_CONVERSATION)
+        session.execute(text(TYPING_SQL), {"t": ticket_id, "me": str(actor.id), "name": actor.display_name})

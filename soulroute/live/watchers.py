@@ -78,8 +78,8 @@ def concerned(watcher: Watcher, change: dict[str, Any]) -> bool:
     """Does this tab's page show something a ticket change touches? (Ids and status only.)"""
     ticket = str(change.get("ticket_id") or "")
     uid = str(watcher.user_id)
-    if change.get("reader_id") is not None and str(change["reader_id"]) == uid:
-        return False  # their own read receipt: their page already shows what they read
+    if uid in (str(change.get("reader_id")), str(change.get("typist_id"))):
+        return False  # their own read receipt or typing: nothing to show them
     if watcher.ticket_id is not None:
         return watcher.ticket_id == ticket
     if change.get("kind") == "message":

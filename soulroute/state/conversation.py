@@ -6,6 +6,7 @@ What was typed stays in the box when the message is refused; it is cleared only 
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from soulroute.state.session import run_db
 from soulroute.state.views import iso
 
 COMPOSER_ID = "field-body"
+TYPING_SHOWN_S = 6  # "is writing…" stays this long after the last keystroke announced (one per 3 s at most)
 
 
 @dataclasses.dataclass
@@ -63,9 +65,21 @@ class Conversation(rx.State, mixin=True):
     chat_session_live: bool = False
     chat_session_start: str = ""
     chat_session_end: str = ""
+    typing: str = ""  # "Dr. Lee is writing…" while the other one types (no text travels, only that)
+    _typing_since: float = 0.0
+
+    def _show_typing(self, name: str) -> None:
+        self.typing, self._typing_since = f"{name} is writing…", time.monotonic()
+
+    @rx.event
+    def fade_typing(self):
+        """Every few seconds while shown: gone once nobody has typed for TYPING_SHOWN_S."""
+        if self.typing and time.monotonic() - self._typing_since >= TYPING_SHOWN_S:
+            self.typing = ""
 
     def _show_messages(self, actor: Actor, rows: list[MessageRow], read: int, *, open_now: bool, shown: bool) -> None:
         self.messages = message_views(actor, rows, read)
+        self.typing = ""  # a message arrived (or the page was read): whoever typed has sent it
         self.can_write, self.has_conversation = open_now, shown
 
     def _show_chat_session(self, row: TicketRow) -> None:

@@ -18,7 +18,7 @@ import reflex as rx
 from soulroute.db.models import TicketStatus, TicketUrgency, UserRole
 from soulroute.domain import rules
 from soulroute.domain.errors import DomainError, NotFound
-from soulroute.domain.messages import OPEN_FOR_MESSAGES
+from soulroute.domain.messages import OPEN_FOR_MESSAGES, announce_typing
 from soulroute.domain.queries import (
     TicketConversation,
     TicketPage,
@@ -185,6 +185,11 @@ class ConversationPart(PartRead):
     conversation: TicketConversation
 
 
+@dataclasses.dataclass(frozen=True)
+class TypingPart(PartRead):
+    name: str
+
+
 class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
     ticket: TicketView = TicketView()
     events: list[EventView] = []
@@ -248,13 +253,19 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
         return ticket_page(actor, view)
 
     @classmethod
-    def _live_read_for(cls, actor: Actor, view: str, change: dict[str, Any] | None) -> TicketPage | ConversationPart:
-        """A message or read receipt changes the conversation only: read that alone."""
-        if change and change.get("kind") == "message":
+    def _live_read_for(cls, actor: Actor, view: str, change: dict[str, Any] | None) -> Any:
+        """A message or read receipt changes the conversation only: read that alone. Typing reads nothing."""
+        kind = (change or {}).get("kind")
+        if kind == "typing":
+            return TypingPart(str(change.get("typist_name") or "The other person"))
+        if kind == "message":
             return ConversationPart(ticket_conversation(actor, view))
         return cls._live_read(actor, view)
 
-    def _live_show(self, actor: Actor, page: TicketPage | ConversationPart) -> None:
+    def _live_show(self, actor: Actor, page: TicketPage | ConversationPart | TypingPart) -> None:
+        if isinstance(page, TypingPart):
+            self._show_typing(page.name)
+            return
         if isinstance(page, ConversationPart):
             part = page.conversation
             shown = self.has_conversation or bool(part.messages)
@@ -289,6 +300,16 @@ class TicketPageState(LivePage, CancelDialog, Conversation, SessionState):
             yield update
         if not self.message_error:
             await self._show_latest(actor)
+
+    @acts_as(UserRole.STUDENT, UserRole.COUNSELOR)
+    async def typing_now(self, actor: Actor, text: str):
+        """The box changed (at most one call per 3 s): the other one sees that this participant is writing."""
+        if self._row is None or not self.can_write or not isinstance(text, str) or not text.strip():
+            return
+        try:
+            await run_db(announce_typing, actor, self._row.id)
+        except DomainError:
+            return  # the conversation closed meanwhile: the next read says so
 
     @rx.event
     def tick(self):

@@ -63,10 +63,15 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     expect(_log(counselor)).to_contain_text(f"Sam {tag}")
     # The counselor's page read it: the student's "Sent" turns into "Read", live.
     expect(_log(page).get_by_role("listitem").last).to_contain_text("Read", timeout=LIVE)
+    # Typing shows on the other side (who, never what), and goes once the message arrives.
+    counselor.get_by_label("Message", exact=True).press_sequentially("Thursday")
+    typing = page.get_by_role("status").filter(has_text=f"Dr. Lee {tag} is writing…")
+    expect(typing).to_be_visible(timeout=LIVE)
     counselor.get_by_label("Message", exact=True).fill("Thursday at 4:30 works. I will send the link.")
     counselor.get_by_role("button", name="Send").click()
     expect(_log(page)).to_contain_text("Thursday at 4:30 works.", timeout=LIVE)
     expect(_log(page).get_by_role("listitem")).to_have_count(2)
+    expect(typing).to_have_count(0)
     check_layout(page, artifacts_dir, "conversation-student")
 
     colleague = _page(browser, base_url)

@@ -121,3 +121,15 @@ def test_an_admin_hides_a_message_with_a_reason_and_it_is_kept_for_the_record():
     assert kept == [{"body": "Something that should not have been sent", "hidden_reason": "Sent to the wrong student"}]
     [recorded] = admin_accounts.read_conversation(ada, {"ticket_id": tid, "reason": "Reviewing the hidden one"})
     assert (recorded.hidden, recorded.body) == (True, "Something that should not have been sent")
+
+
+def test_only_a_participant_of_an_open_conversation_announces_typing():
+    student, lee, kim = make_student(), make_counselor(), make_counselor()
+    tid = open_ticket(student)
+    with pytest.raises(NotPermitted):
+        messages.announce_typing(student, tid)  # nobody holds it yet
+    tickets.claim_ticket(lee, tid)
+    messages.announce_typing(student, tid)
+    messages.announce_typing(lee, tid)
+    with pytest.raises(NotFound):
+        messages.announce_typing(kim, tid)
