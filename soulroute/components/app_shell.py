@@ -55,12 +55,32 @@ FOCUS_AFTER_MOVE = FunctionStringVar.create(
 )
 
 
+# The navigation items that say how many conversations have a new message (the student's and the counselor's).
+WITH_MESSAGES = ("/tickets", "/caseload")
+
+
+def _new_messages() -> rx.Component:
+    count = NotificationsState.unread_messages
+    return rx.cond(
+        count > 0,
+        rx.badge(
+            count,
+            rx.el.span(" with new messages", class_name="sr-only"),
+            color_scheme="red",
+            variant="solid",
+            size="1",
+            class_name="nav-count",
+        ),  # fmt: skip
+    )
+
+
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     current = rx.State.router.page.path == href
     return rx.el.li(
         rx.link(
             rx.icon(icon, size=18, aria_hidden="true"),
             rx.text(label, as_="span"),
+            _new_messages() if href in WITH_MESSAGES else rx.fragment(),
             href=href,
             class_name="nav-link",
             aria_current=rx.cond(current, "page", None),

@@ -28,6 +28,7 @@ class NotificationRow(BaseModel):
 class Inbox(BaseModel):
     unread: int
     items: list[NotificationRow]
+    unread_messages: int = 0  # of `unread`: conversations with a new message (one notification each)
 
 
 class NotificationId(BaseModel):
@@ -45,18 +46,27 @@ class NotificationId(BaseModel):
 
 
 _COLUMNS = "id, ticket_id, kind, body, created_at, read_at"
-_UNREAD = "select count(*) from notifications where user_id = :me and read_at is null"
+_UNREAD = (
+    "select count(*), count(*) filter (where kind = 'message') from notifications"
+    " where user_id = :me and read_at is null"
+)
+
+
+def unread_counts(actor: Actor) -> tuple[int, int]:
+    """Unread notifications, and of those the conversations with a new message (for the navigation)."""
+    with transaction(actor) as s:
+        total, messages = s.execute(text(_UNREAD), {"me": actor.id}).one()
+        return int(total), int(messages)
 
 
 def unread_count(actor: Actor) -> int:
-    with transaction(actor) as s:
-        return int(s.execute(text(_UNREAD), {"me": actor.id}).scalar_one())
+    return unread_counts(actor)[0]
 
 
 def inbox(actor: Actor, limit: int = LIST_LIMIT) -> Inbox:
     """The unread count and the latest `limit` notifications, newest first."""
     with transaction(actor) as s:
-        unread = int(s.execute(text(_UNREAD), {"me": actor.id}).scalar_one())
+        unread, messages = s.execute(text(_UNREAD), {"me": actor.id}).one()
         rows = s.execute(
             text(
                 f"select {_COLUMNS} from notifications where user_id = :me"
@@ -64,7 +74,8 @@ def inbox(actor: Actor, limit: int = LIST_LIMIT) -> Inbox:
             ),
             {"me": actor.id, "limit": max(1, min(limit, LIST_LIMIT))},
         ).mappings()
-        return Inbox(unread=unread, items=[NotificationRow.model_validate(dict(r)) for r in rows])
+        items = [NotificationRow.model_validate(dict(r)) for r in rows]
+        return Inbox(unread=int(unread), items=items, unread_messages=int(messages))
 
 
 def get(actor: Actor, notification_id: object) -> NotificationRow | None:

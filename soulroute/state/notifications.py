@@ -47,6 +47,7 @@ def _view(row: inbox.NotificationRow) -> NotificationView:
 
 class NotificationsState(SessionState):
     unread: int = 0
+    unread_messages: int = 0  # conversations with a new message: shown on the navigation
     items: list[NotificationView] = []
     loaded: bool = False
     load_error: str = ""
@@ -73,8 +74,9 @@ class NotificationsState(SessionState):
             if with_list:
                 box = await run_db(inbox.inbox, actor)
                 self.unread, self.items, self.loaded = box.unread, [_view(r) for r in box.items], True
+                self.unread_messages = box.unread_messages
             else:
-                self.unread = await run_db(inbox.unread_count, actor)
+                self.unread, self.unread_messages = await run_db(inbox.unread_counts, actor)
             self.load_error = ""
         except DomainError as exc:
             self.load_error = exc.message or LOAD_FAILED

@@ -60,6 +60,14 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     expect(notice.get_by_role("link", name=re.compile("^Call"))).not_to_have_count(0)
     # The counselor's page shows it without a reload; the reply reaches the student the same way.
     expect(_log(counselor)).to_contain_text("Could we meet after 4 pm on Thursday?", timeout=LIVE)
+    # Elsewhere, the navigation counts conversations with a new message; opening the case clears it.
+    elsewhere = _page(browser, base_url)
+    quick_sign_in(elsewhere, seed, lee, "/board")
+    caseload = elsewhere.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("^My caseload"))
+    expect(caseload).to_have_accessible_name("My caseload 1 with new messages")
+    elsewhere.goto(f"/tickets/{tid}")
+    expect(caseload).to_have_accessible_name("My caseload")
+    elsewhere.context.close()
     expect(_log(counselor)).to_contain_text(f"Sam {tag}")
     # The counselor's page read it: the student's "Sent" turns into "Read", live.
     expect(_log(page).get_by_role("listitem").last).to_contain_text("Read", timeout=LIVE)
