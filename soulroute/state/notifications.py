@@ -152,6 +152,11 @@ class NotificationsState(SessionState):
         if row is None or row.read_at is not None:
             return None
         href = f"/tickets/{row.ticket_id}" if row.ticket_id else PAGE
+        if row.kind == "message" and (self.router.url.path or "").rstrip("/") == href:
+            # A new message in the conversation on screen: it shows there, so it is read, with no toast.
+            await run_db(inbox.mark_read, actor, row.id)
+            await self._reload(actor, with_list=self.loaded)
+            return None
         return rx.toast.info(
             row.body,
             duration=8_000,

@@ -60,14 +60,10 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     expect(notice.get_by_role("link", name=re.compile("^Call"))).not_to_have_count(0)
     # The counselor's page shows it without a reload; the reply reaches the student the same way.
     expect(_log(counselor)).to_contain_text("Could we meet after 4 pm on Thursday?", timeout=LIVE)
-    # Elsewhere, the navigation counts conversations with a new message; opening the case clears it.
-    elsewhere = _page(browser, base_url)
-    quick_sign_in(elsewhere, seed, lee, "/board")
-    caseload = elsewhere.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("^My caseload"))
-    expect(caseload).to_have_accessible_name("My caseload 1 with new messages")
-    elsewhere.goto(f"/tickets/{tid}")
-    expect(caseload).to_have_accessible_name("My caseload")
-    elsewhere.context.close()
+    # On the conversation's own page a new message is simply read: no toast, no count.
+    expect(counselor.locator("[data-sonner-toast]").filter(has_text="new message")).to_have_count(0)
+    nav_caseload = counselor.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("^My caseload"))
+    expect(nav_caseload).to_have_accessible_name("My caseload")
     expect(_log(counselor)).to_contain_text(f"Sam {tag}")
     # The counselor's page read it: the student's "Sent" turns into "Read", live.
     expect(_log(page).get_by_role("listitem").last).to_contain_text("Read", timeout=LIVE)
@@ -80,6 +76,15 @@ def test_student_and_counselor_talk_live_and_a_colleague_sees_nothing(
     expect(_log(page)).to_contain_text("Thursday at 4:30 works.", timeout=LIVE)
     expect(_log(page).get_by_role("listitem")).to_have_count(2)
     expect(typing).to_have_count(0)
+    # Elsewhere, the navigation counts conversations with a new message; opening the ticket clears it.
+    page.goto("/tickets")
+    nav_tickets = page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("^My tickets"))
+    expect(nav_tickets).to_have_accessible_name("My tickets")
+    counselor.get_by_label("Message", exact=True).fill("Here is the link for Thursday.")
+    counselor.get_by_role("button", name="Send").click()
+    expect(nav_tickets).to_have_accessible_name("My tickets 1 with new messages", timeout=LIVE)
+    page.goto(f"/tickets/{tid}")
+    expect(nav_tickets).to_have_accessible_name("My tickets")
     check_layout(page, artifacts_dir, "conversation-student")
 
     colleague = _page(browser, base_url)
