@@ -75,14 +75,20 @@ def read_through(session: Session, actor: Actor, ticket_id: uuid.UUID, rows: lis
     return int(session.execute(text(OTHER_READ_SQL), {"t": ticket_id, "me": actor.id}).scalar() or 0)
 
 
+def _require_open_conversation(session: Session, actor: Actor, ticket_id: uuid.UUID) -> None:
+    """NotFound if the actor cannot see the ticket; NotPermitted unless they are in its open conversation (the
+    database's policies say the same again)."""
+    ticket = fetch_ticket(session, ticket_id)
+    if ticket.status not in OPEN_FOR_MESSAGES or actor.id not in (ticket.student_id, ticket.counselor_id):
+        raise NotPermitted(CLOSED_CONVERSATION)
+
+
 def post_message(actor: Actor, data: MessageInput | dict[str, Any]) -> MessageRow:
     """Write to the ticket's conversation as yourself; the other person gets a notification without the text."""
     require_role(actor, UserRole.STUDENT, UserRole.COUNSELOR)
     data = data if isinstance(data, MessageInput) else MessageInput.parse(data)
     with transaction(actor) as session:
-        ticket = fetch_ticket(session, data.ticket_id)
-        if ticket.status not in OPEN_FOR_MESSAGES or actor.id not in (ticket.student_id, ticket.counselor_id):
-            raise NotPermitted(CLOSED_CONVERSATION)
+        _require_open_conversation(session, actor, data.ticket_id)
         row = session.execute(
             text(
                 "insert into ticket_messages (ticket_id, author_id, body) values (:t, :me, :body)"
@@ -106,7 +112,5 @@ def announce_typing(actor: Actor, ticket_id: uuid.UUID) -> None:
     """Tell the other one's open page that this participant is writing (no text: only who, on which ticket)."""
     require_role(actor, UserRole.STUDENT, UserRole.COUNSELOR)
     with transaction(actor) as session:
-        ticket = fetch_ticket(session, ticket_id)
-        if ticket.status not in OPEN_FOR_MESSAGES or actor.id not in (ticket.student_id, ticket.counselor_id):
-            raise NotPermitted(CLOSED_CONVERSATION)
+        _require_open_conversation(session, actor, ticket_id)
         session.execute(text(TYPING_SQL), {"t": ticket_id, "me": str(actor.id), "name": actor.display_name})
